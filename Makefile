@@ -1,0 +1,80 @@
+# Everything a person does here is a make target. Each creates the virtualenv it needs.
+SHELL := /bin/bash
+# Python 3.12 (the Lambda runtime): on PATH, or pyenv's, whichever runs.
+PYTHON ?= $(shell for p in python3.12 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python3.12 2>/dev/null) python3; do \
+	"$$p" -c "import sys; assert sys.version_info >= (3, 12)" 2>/dev/null && { command -v "$$p"; break; }; done)
+ifeq ($(PYTHON),)
+$(error Python 3.12 or newer is needed: install it (e.g. pyenv install 3.12) or set PYTHON=/path/to/python3.12)
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+export PYTHONPATH := shared:.
+export AWS_DEFAULT_REGION ?= eu-central-1
+
+.PHONY: help install run test test-fast test-e2e lint fmt bench openapi events validate build clean
+
+help:
+	@echo "make run      - the whole service on 127.0.0.1 (moto, API on :3000, stream/queue pollers)"
+	@echo "make test     - the whole test suite (creates .venv)"
+	@echo "make test-fast- unit and integration tests only (no e2e, no browser)"
+	@echo "make lint     - ruff, mypy, cfn-lint, OpenAPI drift"
+	@echo "make fmt      - ruff format and autofix"
+	@echo "make bench    - cold-start import ratios and other benchmarks"
+	@echo "make openapi  - regenerate shared/order_service/openapi.json"
+	@echo "make validate - sam validate --lint (separate .venv-sam)"
+	@echo "make build    - sam build"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m local_stack
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not e2e and not browser"
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest -m "e2e or browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared functions local_stack tools tests
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python -m tools.openapi --check
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench
+
+openapi: $(STAMP)
+	$(BIN)/python -m tools.openapi
+
+events: $(STAMP)
+	$(BIN)/python -m tools.make_events
+
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==1.170.0
+
+validate: $(SAM_VENV)/bin/sam
+	$(SAM_VENV)/bin/sam validate --lint
+
+build: $(SAM_VENV)/bin/sam
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM_VENV)/bin/sam build
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Facilities API: POST/GET /api/facilities, GET/PATCH /api/facilities/{facilityId}."""
+
+from typing import Any, get_args
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from order_service import facility_store
+from order_service.clock import now_iso
+from order_service.facilities import (
+    Facility,
+    FacilityForCreation,
+    FacilityList,
+    FacilityPatch,
+    FacilityStatus,
+    changes_of,
+    new_facility,
+)
+from order_service.http import PAGING, Api, QueryParam, json_response, page_size
+
+logger = Logger()
+api = Api("facilities")
+
+
+@api.route(
+    "POST",
+    "/api/facilities",
+    summary="Create a facility",
+    body=FacilityForCreation,
+    response=Facility,
+    status=201,
+    errors=(400, 413),
+)
+def create_facility(body: FacilityForCreation) -> Response:
+    facility = new_facility(body, now_iso())
+    facility_store.put_new(facility)
+    logger.info("facility created", extra={"facility_id": facility["id"], "status": facility["status"]})
+    return json_response(facility, 201, {"Location": f"/api/facilities/{facility['id']}"})
+
+
+LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.", choices=get_args(FacilityStatus)))
+
+
+@api.route("GET", "/api/facilities", summary="List facilities", response=FacilityList, errors=(400,), query=LIST_QUERY)
+def list_facilities() -> Response:
+    query = api.query(LIST_QUERY)
+    facilities, total = facility_store.list_page(query.get("status"), page_size(query), query.get("startAfterId"))
+    body: dict[str, Any] = {"facilities": facilities}
+    if total is not None:
+        body["total"] = total
+    return json_response(body)
+
+
+@api.route("GET", "/api/facilities/{facilityId}", summary="Get a facility", response=Facility, errors=(404,))
+def get_facility(facilityId: str) -> Response:
+    return json_response(facility_store.get(facilityId))
+
+
+@api.route(
+    "PATCH",
+    "/api/facilities/{facilityId}",
+    summary="Change a facility's status, name or address",
+    body=FacilityPatch,
+    response=Facility,
+    errors=(400, 404, 409, 413),
+)
+def patch_facility(facilityId: str, body: FacilityPatch) -> Response:
+    facility = facility_store.update(facilityId, body.version, changes_of(body), now_iso())
+    logger.info("facility changed", extra={"facility_id": facilityId, "version": facility["version"]})
+    return json_response(facility)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return api.handle(event, context)

@@ -1,0 +1,94 @@
+"""Orders API: create (OPEN or LOCKED), get, list, and the actions UNLOCK and CANCEL."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from order_service import order_commands, order_store, orders
+from order_service.errors import InvalidRequest
+from order_service.http import PAGING, Api, QueryParam, json_response, page_size
+from order_service.order_models import CancelAction, Order, OrderAction, OrderForCreation, OrderList
+
+logger = Logger()
+metrics = order_commands.metrics
+api = Api("orders")
+
+IDEMPOTENCY_KEY = QueryParam("Idempotency-Key", "A retry with the same key and body within 24 h creates nothing new.")
+LIST_QUERY = (
+    *PAGING,
+    QueryParam("status", "Only orders with this status.", choices=orders.STATUSES),
+    QueryParam("facilityRef", "Only orders routed to this facility."),
+    QueryParam("tenantOrderId", "Only orders with this tenantOrderId."),
+    QueryParam("consumerId", "Only orders of this consumer (consumer.consumerId)."),
+)
+
+
+@api.route(
+    "POST",
+    "/api/orders",
+    summary="Create an order, OPEN or LOCKED",
+    body=OrderForCreation,
+    response=Order,
+    status=201,
+    errors=(400, 409, 413),
+    headers=(IDEMPOTENCY_KEY,),
+)
+def create_order(body: OrderForCreation) -> Response:
+    request = body.model_dump(mode="json", exclude_none=True)
+    key = api.header("Idempotency-Key")
+    if key is None:
+        order = order_commands.create_order(request)
+    else:
+        if not 1 <= len(key) <= 255:
+            raise InvalidRequest("Idempotency-Key must be 1 to 255 characters long.", "Idempotency-Key")
+        from order_service import idempotency  # only requests that carry a key pay for its import
+
+        order = idempotency.run_once(key, request, order_commands.create_order)
+    return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
+
+
+@api.route(
+    "GET", "/api/orders", summary="List orders (oldest first)", response=OrderList, errors=(400,), query=LIST_QUERY
+)
+def list_orders() -> Response:
+    query = api.query(LIST_QUERY)
+    where = order_store.OrderFilter(
+        status=query.get("status"),
+        facility_ref=query.get("facilityRef"),
+        tenant_order_id=query.get("tenantOrderId"),
+        consumer_id=query.get("consumerId"),
+    )
+    found, total = order_store.list_page(where, page_size(query), query.get("startAfterId"))
+    body: dict[str, Any] = {"orders": found}
+    if total is not None:
+        body["total"] = total
+    return json_response(body)
+
+
+@api.route("GET", "/api/orders/{orderId}", summary="Get an order", response=Order, errors=(404,))
+def get_order(orderId: str) -> Response:
+    return json_response(order_store.get(orderId))
+
+
+@api.route(
+    "POST",
+    "/api/orders/{orderId}/actions",
+    summary="UNLOCK or CANCEL an order (optimistic locking)",
+    body=OrderAction,
+    response=Order,
+    errors=(400, 404, 409, 413),
+)
+def order_action(orderId: str, body: OrderAction) -> Response:
+    action = body.root
+    if isinstance(action, CancelAction):
+        order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId)
+    else:
+        order = order_commands.unlock_order(orderId, action.version, action.targetTime)
+    return json_response(order)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return api.handle(event, context)

@@ -1,0 +1,236 @@
+"""DynamoDB plumbing shared by the stores: clients, item (de)serialisation, condition failures."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+# Internal attributes that only feed indexes; never shown to clients.
+INDEX_ATTRIBUTE_PREFIX = "idx"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    # Adaptive retries absorb throttling (ProvisionedThroughputExceeded / ThrottlingException).
+    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 5}))
+
+
+def to_item(document: dict[str, Any]) -> dict[str, Any]:
+    """A JSON document -> a DynamoDB item (floats become Decimals, empty values are kept)."""
+    decimalised = json.loads(json.dumps(document), parse_float=Decimal)
+    return {key: _serializer.serialize(value) for key, value in decimalised.items()}
+
+
+def to_value(value: Any) -> dict[str, Any]:
+    return _serializer.serialize(json.loads(json.dumps(value), parse_float=Decimal))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (also a stream image) -> the JSON document, index attributes dropped."""
+    return {
+        key: _plain(_deserializer.deserialize(value))
+        for key, value in item.items()
+        if not key.startswith(INDEX_ATTRIBUTE_PREFIX)
+    }
+
+
+def is_condition_failure(error: Exception) -> bool:
+    response = getattr(error, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+def old_item_of(error: Exception) -> dict[str, Any] | None:
+    """The item as it was, from ReturnValuesOnConditionCheckFailure=ALL_OLD (None: it does not exist)."""
+    response = getattr(error, "response", None) or {}
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+class ConditionFailed(Exception):
+    """A conditional write was refused; `old` is the item as it was (None: no such item)."""
+
+    def __init__(self, old: dict[str, Any] | None) -> None:
+        super().__init__("conditional check failed")
+        self.old = old
+
+
+class Update:
+    """Builds one UpdateItem: SET/REMOVE clauses with placeholders for every name and value.
+
+    Dotted paths (`deliveryPreferences.targetTime`) are split into placeholders per segment.
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        self._sets: list[str] = []
+        self._removes: list[str] = []
+        self._conditions: list[str] = []
+
+    def name(self, path: str) -> str:
+        parts = []
+        for segment in path.split("."):
+            placeholder = f"#{segment}"
+            self.names[placeholder] = segment
+            parts.append(placeholder)
+        return ".".join(parts)
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = to_value(value)
+        return placeholder
+
+    def set(self, path: str, value: Any) -> Update:
+        self._sets.append(f"{self.name(path)} = {self.value(value)}")
+        return self
+
+    def add_to(self, path: str, amount: int) -> Update:
+        self._sets.append(f"{self.name(path)} = {self.name(path)} + {self.value(amount)}")
+        return self
+
+    def append(self, path: str, entries: list[Any]) -> Update:
+        target = self.name(path)
+        empty = self.value([])
+        self._sets.append(f"{target} = list_append(if_not_exists({target}, {empty}), {self.value(entries)})")
+        return self
+
+    def remove(self, path: str) -> Update:
+        self._removes.append(self.name(path))
+        return self
+
+    def condition(self, expression: str) -> Update:
+        """`expression` may use `{path}` fields, e.g. "{version} = " + update.value(3)."""
+        self._conditions.append(expression)
+        return self
+
+    def equals(self, path: str, value: Any) -> Update:
+        return self.condition(f"{self.name(path)} = {self.value(value)}")
+
+    def one_of(self, path: str, values: list[Any]) -> Update:
+        placeholders = ", ".join(self.value(v) for v in values)
+        return self.condition(f"{self.name(path)} IN ({placeholders})")
+
+    def exists(self, path: str) -> Update:
+        return self.condition(f"attribute_exists({self.name(path)})")
+
+    def request(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+        expression = "SET " + ", ".join(self._sets)
+        if self._removes:
+            expression += " REMOVE " + ", ".join(self._removes)
+        request: dict[str, Any] = {
+            "TableName": table,
+            "Key": to_item(key),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": self.names,
+            "ExpressionAttributeValues": self.values,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if self._conditions:
+            request["ConditionExpression"] = " AND ".join(self._conditions)
+        return request
+
+    def execute(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+        """Runs the update; the new document, or ConditionFailed carrying the old one."""
+        ddb = client()
+        try:
+            response = ddb.update_item(**self.request(table, key))
+        except ddb.exceptions.ConditionalCheckFailedException as error:
+            raise ConditionFailed(old_item_of(error)) from None
+        return from_item(response["Attributes"])
+
+
+def put_new(table: str, document: dict[str, Any]) -> None:
+    """PutItem that never overwrites: the id must be new."""
+    ddb = client()
+    try:
+        ddb.put_item(
+            TableName=table,
+            Item=to_item(document),
+            ConditionExpression="attribute_not_exists(#id)",
+            ExpressionAttributeNames={"#id": "id"},
+        )
+    except ddb.exceptions.ConditionalCheckFailedException:
+        raise ConditionFailed(None) from None
+
+
+def get(table: str, entity_id: str) -> dict[str, Any] | None:
+    response = client().get_item(TableName=table, Key=to_item({"id": entity_id}), ConsistentRead=True)
+    item = response.get("Item")
+    return from_item(item) if item else None
+
+
+def query_page(request: dict[str, Any], size: int) -> tuple[list[dict[str, Any]], bool]:
+    """Up to `size` documents of a Query or Scan request (with its filters), and whether more exist.
+
+    A FilterExpression can leave pages short, so this keeps reading until `size` matches are found.
+    """
+    ddb = client()
+    operation = ddb.query if "KeyConditionExpression" in request else ddb.scan
+    found: list[dict[str, Any]] = []
+    request = dict(request)
+    while True:
+        # one extra item tells whether more exist; filtered reads evaluate more items per page
+        request["Limit"] = size + 1 - len(found) if "FilterExpression" not in request else max(size + 1, 100)
+        response = operation(**request)
+        items = response.get("Items", [])
+        found.extend(from_item(item) for item in items)
+        last_key = response.get("LastEvaluatedKey")
+        if len(found) > size:
+            return found[:size], True
+        if len(found) == size:
+            return found, last_key is not None
+        if not last_key:
+            return found, False
+        request["ExclusiveStartKey"] = last_key
+
+
+def count(request: dict[str, Any]) -> int:
+    """How many items match a Query request (its filters included), read with Select=COUNT."""
+    ddb = client()
+    request = {k: v for k, v in request.items() if k not in ("Limit", "ExclusiveStartKey", "ScanIndexForward")}
+    request["Select"] = "COUNT"
+    total = 0
+    while True:
+        response = ddb.query(**request)
+        total += response["Count"]
+        if "LastEvaluatedKey" not in response:
+            return total
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def start_key(table: str, entity_id: str, key_attributes: tuple[str, ...]) -> dict[str, Any] | None:
+    """The ExclusiveStartKey that continues a listing after `entity_id`.
+
+    None when there is no such item, or it no longer carries the listing's index keys.
+    """
+    names = {f"#k{i}": attribute for i, attribute in enumerate(key_attributes)}
+    response = client().get_item(
+        TableName=table,
+        Key=to_item({"id": entity_id}),
+        ProjectionExpression=", ".join(names),
+        ExpressionAttributeNames=names,
+    )
+    item = response.get("Item")
+    if not item or any(attribute not in item for attribute in key_attributes):
+        return None
+    return {attribute: item[attribute] for attribute in key_attributes}

@@ -1,0 +1,232 @@
+"""API Gateway glue shared by the API functions.
+
+- `Api.route` registers a handler with Powertools' resolver *and* records its OpenAPI
+  metadata (`order_service.openapi` builds the document from these records).
+- Bodies and query strings are parsed here with the pydantic models the route declares.
+- The one place where domain exceptions become the contract's error body:
+  a JSON array of {summary, description?, version?, requestVersion?}.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from pydantic import BaseModel, ValidationError
+
+from order_service.errors import DomainError, InvalidRequest, PayloadTooLarge, TransitionNotAllowed, VersionConflict
+
+MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+JSON = "application/json"
+
+logger = Logger(child=True)
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    kind: type = str
+    choices: tuple[str, ...] = ()
+
+
+PAGING = (
+    QueryParam("size", f"Page size, 1..{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).", int),
+    QueryParam("startAfterId", "Id of the last entity of the previous page."),
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route, as OpenAPI describes it."""
+
+    method: str
+    path: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    query: tuple[QueryParam, ...] = ()
+    public: bool = False
+    headers: tuple[QueryParam, ...] = field(default=())
+
+
+def error_body(
+    summary: str,
+    description: str | None = None,
+    version: int | None = None,
+    request_version: int | None = None,
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {"summary": summary}
+    if description is not None:
+        entry["description"] = description
+    if version is not None:
+        entry["version"] = version
+    if request_version is not None:
+        entry["requestVersion"] = request_version
+    return entry
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type=JSON, body=json.dumps(body), headers=headers or {})
+
+
+def errors_response(status: int, errors: list[dict[str, Any]]) -> Response:
+    return json_response(errors, status)
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+def validation_errors(error: ValidationError) -> list[dict[str, Any]]:
+    return [
+        error_body("The request body does not match the schema.", f"{_field_path(e['loc'])}: {e['msg']}")
+        for e in error.errors(include_url=False)[:20]
+    ]
+
+
+class InvalidBody(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("invalid body")
+        self.errors = errors
+
+
+def parse_body[M: BaseModel](raw: str | None, model: type[M], is_base64: bool = False) -> M:
+    """The request body as `model`: 413 over 1 MiB, 400 for non-JSON or a schema violation."""
+    text = raw or ""
+    if is_base64:
+        import base64
+
+        text = base64.b64decode(text).decode("utf-8", errors="replace")
+    if len(text.encode("utf-8")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("The request body is larger than 1 MiB.", "body")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidRequest("The request body is not valid JSON.", "body") from None
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise InvalidBody(validation_errors(error)) from None
+
+
+def parse_query(raw: dict[str, str] | None, allowed: tuple[QueryParam, ...]) -> dict[str, Any]:
+    """Query parameters by name; unknown names and bad values are a 400 naming the parameter."""
+    known = {p.name: p for p in allowed}
+    parsed: dict[str, Any] = {}
+    for name, value in (raw or {}).items():
+        if name not in known:
+            raise InvalidRequest(f"Unknown query parameter '{name}'.", name)
+        if known[name].kind is int:
+            try:
+                parsed[name] = int(value)
+            except ValueError:
+                raise InvalidRequest(f"Query parameter '{name}' must be an integer.", name) from None
+        elif known[name].choices and value not in known[name].choices:
+            raise InvalidRequest(f"Query parameter '{name}' must be one of {', '.join(known[name].choices)}.", name)
+        else:
+            parsed[name] = value
+    return parsed
+
+
+def page_size(query: dict[str, Any]) -> int:
+    size = query.get("size", DEFAULT_PAGE_SIZE)
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"size must be between 1 and {MAX_PAGE_SIZE}.", "size")
+    return int(size)
+
+
+class Api:
+    """A Powertools REST resolver plus the OpenAPI records of its routes and the error mapping."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.resolver = APIGatewayRestResolver()
+        self.operations: list[Operation] = []
+        self._install_error_handlers()
+
+    @property
+    def event(self) -> Any:
+        return self.resolver.current_event
+
+    def query(self, allowed: tuple[QueryParam, ...]) -> dict[str, Any]:
+        return parse_query(self.event.query_string_parameters, allowed)
+
+    def header(self, name: str) -> str | None:
+        headers = self.event.headers or {}
+        lowered = name.lower()
+        return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        body: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: tuple[int, ...] = (),
+        query: tuple[QueryParam, ...] = (),
+        headers: tuple[QueryParam, ...] = (),
+        public: bool = False,
+    ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+        operation = Operation(method, path, summary, self.tag, body, response, status, errors, query, public, headers)
+        self.operations.append(operation)
+
+        def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+            @functools.wraps(endpoint)
+            def call(**path_params: str) -> Response:
+                if body is not None:
+                    path_params["body"] = parse_body(self.event.body, body, self.event.is_base64_encoded)  # type: ignore[assignment]
+                return endpoint(**path_params)
+
+            rule = re.sub(r"\{(\w+)\}", r"<\1>", path)
+            self.resolver.route(rule, method.upper())(call)
+            return endpoint
+
+        return register
+
+    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self.resolver.resolve(event, context)
+
+    def _install_error_handlers(self) -> None:
+        resolver = self.resolver
+
+        @resolver.exception_handler(InvalidBody)
+        def invalid_body(error: InvalidBody) -> Response:
+            logger.info("request refused", extra={"status": 400, "errors": error.errors})
+            return errors_response(400, error.errors)
+
+        @resolver.exception_handler(DomainError)
+        def domain_error(error: DomainError) -> Response:
+            version = request_version = None
+            if isinstance(error, VersionConflict | TransitionNotAllowed):
+                version, request_version = error.current_version, error.request_version
+            logger.info("request refused", extra={"status": error.status_code, "summary": error.summary})
+            return errors_response(
+                error.status_code, [error_body(error.summary, error.description, version, request_version)]
+            )
+
+        @resolver.not_found
+        def no_route(_: Exception) -> Response:
+            return errors_response(404, [error_body("No such route.", resolver.current_event.path)])
+
+        @resolver.exception_handler(Exception)
+        def fault(error: Exception) -> Response:
+            logger.exception("unhandled error")
+            return errors_response(500, [error_body("Internal error. The request may be retried.")])

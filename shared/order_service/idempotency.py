@@ -1,0 +1,58 @@
+"""`Idempotency-Key` for order creation, on Powertools' Idempotency utility.
+
+Loaded only when a request carries the header, so that the other routes do not pay
+for the import at cold start. A retry with the same key and body within 24 h returns the
+first response; the same key with another body is a 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from order_service.config import settings
+from order_service.errors import Conflict
+
+TTL_SECONDS = 24 * 3600
+
+
+@cache
+def _once(operation: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="body",
+        expires_after_seconds=TTL_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def run(request: dict[str, Any]) -> dict[str, Any]:
+        return operation(request["body"])
+
+    return run
+
+
+def run_once(key: str, body: dict[str, Any], operation: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """`operation(body)`, or the result of its first run under `key`."""
+    try:
+        return _once(operation)(request={"key": key, "body": body})
+    except IdempotencyValidationError:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request body.", "Idempotency-Key"
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict(
+            "A request with this Idempotency-Key is still in progress; retry shortly.", "Idempotency-Key"
+        ) from None

@@ -1,0 +1,72 @@
+"""The order use cases: create (with routing), unlock, cancel. Rules in `orders`, storage in `order_store`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from order_service import facility_store, order_store, orders, routing
+from order_service.clock import now_iso
+from order_service.errors import DomainError, InvalidRequest
+
+logger = Logger(child=True)
+metrics = Metrics()
+
+
+def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The routing result for an order (reads only the facilities its routing rule needs)."""
+    request = routing.routing_request(order, exclude)
+    if request.kind == "nearest":
+        candidates = facility_store.online()
+    else:
+        candidates = facility_store.get_many(request.facility_refs)
+        known = {f["id"] for f in candidates}
+        missing = [ref for ref in request.facility_refs if ref not in known]
+        if missing:
+            field = (
+                "deliveryPreferences.collect[0].facilityRef"
+                if request.kind == "collect"
+                else "deliveryPreferences.shipping.preselectedFacilities[].facilityRef"
+            )
+            raise InvalidRequest(f"No facility with id '{missing[0]}'.", field)
+    chosen = routing.choose_facility(request, candidates)
+    return routing.routing_result(chosen, now_iso())
+
+
+def create_order(request: dict[str, Any]) -> dict[str, Any]:
+    """Route and store a new order (OPEN or LOCKED). One PutItem plus the routing reads."""
+    order = orders.new_order(request, route(request), now_iso())
+    order_store.put_new(order)
+    metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
+    if order["status"] == orders.LOCKED:
+        metrics.add_metric(name="LockedOrdersCreated", unit=MetricUnit.Count, value=1)
+    if order["routing"]["status"] != "ROUTED":
+        metrics.add_metric(name="OrdersNotRoutable", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "order created",
+        extra={"order_id": order["id"], "status": order["status"], "routing": order["routing"]},
+    )
+    return order
+
+
+def unlock_order(
+    order_id: str, version: int, target_time: str | None = None, actor: str | None = None
+) -> dict[str, Any]:
+    try:
+        order = order_store.unlock(order_id, version, now_iso(), target_time, actor)
+    except DomainError as refusal:
+        if refusal.status_code == 409:
+            metrics.add_metric(name="UnlockConflicts", unit=MetricUnit.Count, value=1)
+        raise
+    metrics.add_metric(name="OrdersUnlocked", unit=MetricUnit.Count, value=1)
+    logger.info("order unlocked", extra={"order_id": order_id, "version": order["version"], "actor": actor})
+    return order
+
+
+def cancel_order(order_id: str, version: int, reason_id: str | None = None, actor: str | None = None) -> dict[str, Any]:
+    order = order_store.cancel(order_id, version, now_iso(), reason_id, actor)
+    metrics.add_metric(name="OrdersCancelled", unit=MetricUnit.Count, value=1)
+    logger.info("order cancelled", extra={"order_id": order_id, "version": order["version"], "actor": actor})
+    return order

@@ -1,0 +1,91 @@
+"""The orders API's models: the creation request (the platform's OrderForCreation), the actions,
+and the order as the API returns it (documented in OpenAPI; responses are built as dicts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+
+from order_service import platform_schema
+from order_service.clock import iso
+
+
+def _timestamp(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO-8601 timestamp, e.g. 2026-11-26T08:45:50.525Z") from None
+    if moment.tzinfo is None:
+        raise ValueError("must carry a time zone, e.g. 2026-11-26T08:45:50.525Z")
+    return iso(moment)
+
+
+Timestamp = Annotated[str, AfterValidator(_timestamp)]
+
+
+class OrderForCreation(platform_schema.OrderForCreation):
+    """The platform's OrderForCreation; `orderDate` must be a timestamp (stored in UTC with ms and Z)."""
+
+    orderDate: Timestamp
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=0, description="The order's current version (optimistic locking).")
+
+
+class UnlockAction(_Action):
+    """LOCKED -> OPEN. `targetTime`, if given, replaces deliveryPreferences.targetTime."""
+
+    name: Literal["UNLOCK"]
+    targetTime: Timestamp | None = None
+
+
+class CancelAction(_Action):
+    """OPEN or LOCKED -> CANCELLED."""
+
+    name: Literal["CANCEL"]
+    cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class OrderAction(RootModel[Annotated[UnlockAction | CancelAction, Field(discriminator="name")]]):
+    """An action on one order, chosen by `name`."""
+
+
+class OrderLineItem(platform_schema.OrderLineItemForCreation):
+    id: str
+
+
+class Routing(BaseModel):
+    facilityRef: str | None = None
+    status: Literal["ROUTED", "NOT_ROUTABLE"]
+    routedAt: str | None = None
+    attempts: list[str] = Field(description="Facilities this order was routed to before.")
+
+
+class StatusChange(BaseModel):
+    status: str
+    previousStatus: str | None = None
+    at: str
+    by: str | None = Field(default=None, description="Who made the change (user or client id).")
+    reason: str | None = None
+    reasons: list[str] | None = None
+
+
+class Order(OrderForCreation):
+    id: str
+    version: int
+    created: str
+    lastModified: str
+    status: Literal["OPEN", "LOCKED", "CANCELLED"]  # type: ignore[assignment]
+    orderLineItems: list[OrderLineItem]  # type: ignore[assignment]
+    routing: Routing
+    statusHistory: list[StatusChange]
+    cancelationReasonId: str | None = None
+
+
+class OrderList(BaseModel):
+    orders: list[Order]
+    total: int | None = None

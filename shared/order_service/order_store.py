@@ -1,0 +1,150 @@
+"""Orders in DynamoDB. Every status change is one conditional UpdateItem: no read before the write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from order_service import dynamo, orders
+from order_service.config import settings
+from order_service.errors import InvalidRequest
+
+
+def _table() -> str:
+    return settings().orders_table
+
+
+def get(order_id: str) -> dict[str, Any]:
+    order = dynamo.get(_table(), order_id)
+    if order is None:
+        raise orders.refusal(order_id, None, 0, "GET")
+    return order
+
+
+def put_new(order: dict[str, Any]) -> None:
+    dynamo.put_new(_table(), {**order, **orders.index_attributes(order)})
+
+
+def unlock(
+    order_id: str, version: int, now: str, target_time: str | None = None, actor: str | None = None
+) -> dict[str, Any]:
+    """LOCKED -> OPEN, if the order is LOCKED and still at `version`."""
+    entry = orders.history_entry(orders.OPEN, now, orders.LOCKED)
+    if actor:
+        entry["by"] = actor
+    update = (
+        dynamo.Update()
+        .set("status", orders.OPEN)
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .append("statusHistory", [entry])
+        .remove("idxLockedFacilityRef")
+    )
+    if target_time:
+        update.set("deliveryPreferences.targetTime", target_time)
+    update.exists("id").one_of("status", list(orders.UNLOCKABLE_FROM)).equals("version", version)
+    try:
+        return update.execute(_table(), {"id": order_id})
+    except dynamo.ConditionFailed as failure:
+        raise orders.refusal(order_id, failure.old, version, "UNLOCK") from None
+
+
+def cancel(
+    order_id: str, version: int, now: str, reason_id: str | None = None, actor: str | None = None
+) -> dict[str, Any]:
+    """OPEN or LOCKED -> CANCELLED, if the order is still at `version`."""
+    # The previous status is not known without a read; the stream's old image has it.
+    entry: dict[str, Any] = {"status": orders.CANCELLED, "at": now}
+    if reason_id:
+        entry["reason"] = reason_id
+    if actor:
+        entry["by"] = actor
+    update = (
+        dynamo.Update()
+        .set("status", orders.CANCELLED)
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .append("statusHistory", [entry])
+        .remove("idxLockedFacilityRef")
+    )
+    if reason_id:
+        update.set("cancelationReasonId", reason_id)
+    update.exists("id").one_of("status", list(orders.CANCELLABLE_FROM)).equals("version", version)
+    try:
+        return update.execute(_table(), {"id": order_id})
+    except dynamo.ConditionFailed as failure:
+        raise orders.refusal(order_id, failure.old, version, "CANCEL") from None
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str | None = None
+    facility_ref: str | None = None
+    tenant_order_id: str | None = None
+    consumer_id: str | None = None
+
+
+# index name -> (partition key, sort key); the most selective first
+_INDEXES = {
+    "locked-by-facility": ("idxLockedFacilityRef", "created"),
+    "by-facility": ("idxFacilityRef", "created"),
+    "by-tenant-order-id": ("tenantOrderId", "created"),
+    "by-consumer-id": ("idxConsumerId", "created"),
+    "by-status": ("status", "created"),
+}
+
+
+def _plan(where: OrderFilter) -> tuple[str | None, str | None, dict[str, str]]:
+    """The most selective index for a filter, the value of its partition key, and the rest to filter on."""
+    wanted = {
+        attribute: value
+        for attribute, value in (
+            ("status", where.status),
+            ("idxFacilityRef", where.facility_ref),
+            ("tenantOrderId", where.tenant_order_id),
+            ("idxConsumerId", where.consumer_id),
+        )
+        if value
+    }
+    if where.facility_ref and where.status == orders.LOCKED:
+        rest = {k: v for k, v in wanted.items() if k not in ("status", "idxFacilityRef")}
+        return "locked-by-facility", where.facility_ref, rest
+    for index in ("by-tenant-order-id", "by-consumer-id", "by-facility", "by-status"):
+        partition_key = _INDEXES[index][0]
+        if partition_key in wanted:
+            value = wanted.pop(partition_key)
+            return index, value, wanted
+    return None, None, {}
+
+
+def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of orders, oldest first, and the number of matches (None for an unfiltered listing,
+    which would need a scan to count)."""
+    index, value, rest = _plan(where)
+    request: dict[str, Any] = {"TableName": _table()}
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    key_attributes: tuple[str, ...] = ("id",)
+    if index is not None:
+        partition_key, sort_key = _INDEXES[index]
+        names["#pk"] = partition_key
+        values[":pk"] = {"S": value}
+        request.update(IndexName=index, KeyConditionExpression="#pk = :pk")
+        key_attributes = ("id", partition_key, sort_key)
+    conditions = []
+    for i, (attribute, expected) in enumerate(rest.items()):
+        names[f"#f{i}"] = attribute
+        values[f":f{i}"] = {"S": expected}
+        conditions.append(f"#f{i} = :f{i}")
+    if conditions:
+        request["FilterExpression"] = " AND ".join(conditions)
+    if names:
+        request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+    if start_after_id:
+        start = dynamo.start_key(_table(), start_after_id, key_attributes)
+        if start is None:
+            raise InvalidRequest(f"startAfterId: no order '{start_after_id}' in this listing.", "startAfterId")
+        request["ExclusiveStartKey"] = start
+    found, _ = dynamo.query_page(request, size)
+    total = dynamo.count(request) if index is not None else None
+    return found, total

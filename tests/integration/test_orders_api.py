@@ -1,0 +1,256 @@
+"""Orders over the API: create OPEN or LOCKED, routing, get, list, UNLOCK and CANCEL."""
+
+from __future__ import annotations
+
+import pytest
+from order_service.order_models import Order
+
+from tests.builders import BERLIN, HAMBURG, MUNICH, facility_body, full_order_body, locked_order_body, order_body
+
+
+def create_facility(api, name="Berlin Mitte", coordinates=None, **fields) -> dict:
+    reply = api.post("/api/facilities", facility_body(name, coordinates, **fields))
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def create_order(api, body) -> dict:
+    reply = api.post("/api/orders", body)
+    assert reply.status == 201, reply.body
+    Order.model_validate(reply.body)  # the response matches the documented schema
+    return reply.body
+
+
+@pytest.fixture
+def berlin(api) -> dict:
+    return create_facility(api, "Berlin Mitte", BERLIN)
+
+
+def test_locked_order_is_stored_routed_and_returned_with_its_reasons(api, berlin):
+    reply = api.post("/api/orders", locked_order_body("Customer verification pending"))
+
+    assert reply.status == 201
+    order = reply.body
+    assert order["status"] == "LOCKED"
+    assert order["statusReasons"] == [{"status": "LOCKED", "reason": "Customer verification pending"}]
+    assert order["version"] == 1
+    assert all(line["id"] for line in order["orderLineItems"])
+    assert order["routing"]["facilityRef"] == berlin["id"]
+    assert order["routing"]["status"] == "ROUTED"
+    assert reply.headers["Location"] == f"/api/orders/{order['id']}"
+    assert api.get(f"/api/orders/{order['id']}").body == order
+
+
+def test_open_order_is_the_default(api, berlin):
+    order = create_order(api, order_body())
+
+    assert order["status"] == "OPEN"
+    assert order["version"] == 1
+    assert order["routing"] == {
+        "facilityRef": berlin["id"],
+        "status": "ROUTED",
+        "routedAt": order["routing"]["routedAt"],
+        "attempts": [],
+    }
+    assert order["created"].endswith("Z") and len(order["created"]) == len("2026-11-26T08:45:50.525Z")
+
+
+def test_every_field_of_the_platforms_order_is_stored_and_returned(api, berlin):
+    body = full_order_body()
+
+    order = create_order(api, body)
+
+    stored = api.get(f"/api/orders/{order['id']}").body
+    assert stored["consumer"] == body["consumer"]
+    assert stored["customAttributes"] == body["customAttributes"]
+    assert stored["tags"] == body["tags"]
+    assert stored["paymentInfo"] == body["paymentInfo"]
+    for sent, kept in zip(body["orderLineItems"], stored["orderLineItems"], strict=True):
+        assert {k: v for k, v in kept.items() if k != "id"} == sent
+
+
+class TestRouting:
+    def test_click_and_collect_goes_to_the_collect_facility(self, api, berlin):
+        munich = create_facility(api, "Munich", MUNICH)
+        body = order_body(coordinates=BERLIN, deliveryPreferences={"collect": [{"facilityRef": munich["id"]}]})
+
+        assert create_order(api, body)["routing"]["facilityRef"] == munich["id"]
+
+    def test_preselected_facilities_skip_the_ones_not_online(self, api, berlin):
+        suspended = create_facility(api, "Munich", MUNICH, status="SUSPENDED")
+        hamburg = create_facility(api, "Hamburg", HAMBURG)
+        body = order_body(
+            deliveryPreferences={
+                "shipping": {
+                    "preselectedFacilities": [
+                        {"facilityRef": suspended["id"]},
+                        {"facilityRef": hamburg["id"]},
+                        {"facilityRef": berlin["id"]},
+                    ]
+                }
+            }
+        )
+
+        assert create_order(api, body)["routing"]["facilityRef"] == hamburg["id"]
+
+    def test_nearest_online_facility_by_coordinates(self, api, berlin):
+        munich = create_facility(api, "Munich", MUNICH)
+        create_facility(api, "Hamburg offline", HAMBURG, status="OFFLINE")
+
+        near_munich = create_order(api, order_body(coordinates={"lat": 48.2, "lon": 11.6}))
+        near_hamburg = create_order(api, order_body(coordinates={"lat": 53.5, "lon": 10.0}))
+
+        assert near_munich["routing"]["facilityRef"] == munich["id"]
+        assert near_hamburg["routing"]["facilityRef"] == berlin["id"]  # Hamburg is OFFLINE
+
+    def test_without_coordinates_the_choice_is_deterministic(self, api):
+        ids = sorted(create_facility(api, f"F{n}")["id"] for n in range(3))
+        body = order_body()
+        del body["consumer"]["addresses"][0]["coordinates"]
+
+        assert {create_order(api, body)["routing"]["facilityRef"] for _ in range(3)} == {ids[0]}
+
+    def test_no_online_facility_the_order_is_accepted_not_routable(self, api):
+        create_facility(api, "Offline", BERLIN, status="OFFLINE")
+
+        order = create_order(api, locked_order_body())
+
+        assert order["routing"] == {"status": "NOT_ROUTABLE", "attempts": []}
+        assert api.get(f"/api/orders/{order['id']}").body["routing"]["status"] == "NOT_ROUTABLE"
+
+    def test_unknown_collect_facility_is_a_400_naming_the_field(self, api, berlin):
+        body = order_body(deliveryPreferences={"collect": [{"facilityRef": "no-such-facility"}]})
+
+        reply = api.post("/api/orders", body)
+
+        assert reply.status == 400
+        assert reply.body[0]["description"] == "deliveryPreferences.collect[0].facilityRef"
+
+
+class TestUnlock:
+    def test_unlock_with_the_right_version_opens_the_order(self, api, berlin):
+        order = create_order(api, locked_order_body())
+
+        reply = api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+
+        assert reply.status == 200
+        assert reply.body["status"] == "OPEN"
+        assert reply.body["version"] > 1
+        assert reply.body["statusHistory"][-1]["previousStatus"] == "LOCKED"
+        assert api.get(f"/api/orders/{order['id']}").body == reply.body
+
+    def test_unlock_can_set_a_new_target_time(self, api, berlin):
+        order = create_order(api, locked_order_body())
+
+        reply = api.post(
+            f"/api/orders/{order['id']}/actions",
+            {"name": "UNLOCK", "version": 1, "targetTime": "2026-12-01T10:00:00+01:00"},
+        )
+
+        assert reply.body["deliveryPreferences"]["targetTime"] == "2026-12-01T09:00:00.000Z"
+
+    def test_stale_version_is_a_409_with_both_versions(self, api, berlin):
+        order = create_order(api, locked_order_body())
+
+        reply = api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 7})
+
+        assert reply.status == 409
+        assert reply.body[0]["version"] == 1
+        assert reply.body[0]["requestVersion"] == 7
+        assert api.get(f"/api/orders/{order['id']}").body["status"] == "LOCKED"
+
+    def test_unlocking_an_open_order_is_a_409_saying_it_is_not_locked(self, api, berlin):
+        order = create_order(api, order_body())
+
+        reply = api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+
+        assert reply.status == 409
+        assert "not locked" in reply.body[0]["summary"]
+        assert "OPEN" in reply.body[0]["summary"]
+        assert (reply.body[0]["version"], reply.body[0]["requestVersion"]) == (1, 1)
+
+    def test_unlocking_a_missing_order_is_a_404(self, api):
+        reply = api.post("/api/orders/no-such-order/actions", {"name": "UNLOCK", "version": 1})
+
+        assert reply.status == 404
+        assert reply.body[0]["summary"] == "No order with id 'no-such-order'."
+
+
+class TestCancel:
+    def test_cancel_of_a_locked_order(self, api, berlin):
+        order = create_order(api, locked_order_body())
+
+        reply = api.post(
+            f"/api/orders/{order['id']}/actions", {"name": "CANCEL", "version": 1, "cancelationReasonId": "FRAUD"}
+        )
+
+        assert reply.status == 200
+        assert reply.body["status"] == "CANCELLED"
+        assert reply.body["cancelationReasonId"] == "FRAUD"
+        assert reply.body["version"] == 2
+
+    def test_a_cancelled_order_can_be_neither_cancelled_nor_unlocked(self, api, berlin):
+        order = create_order(api, locked_order_body())
+        api.post(f"/api/orders/{order['id']}/actions", {"name": "CANCEL", "version": 1})
+
+        again = api.post(f"/api/orders/{order['id']}/actions", {"name": "CANCEL", "version": 2})
+        unlock = api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 2})
+
+        assert again.status == 409 and "CANCELLED" in again.body[0]["summary"]
+        assert unlock.status == 409 and "not locked" in unlock.body[0]["summary"]
+
+
+class TestList:
+    def test_locked_orders_of_one_facility(self, api, berlin):
+        munich = create_facility(api, "Munich", MUNICH)
+        locked_here = [create_order(api, locked_order_body()) for _ in range(3)]
+        create_order(api, order_body())  # OPEN, same facility
+        create_order(api, locked_order_body(consumer=order_body(coordinates=MUNICH)["consumer"]))  # elsewhere
+
+        reply = api.get("/api/orders", query={"status": "LOCKED", "facilityRef": berlin["id"]})
+
+        assert reply.status == 200
+        assert [o["id"] for o in reply.body["orders"]] == [o["id"] for o in locked_here]
+        assert reply.body["total"] == 3
+        assert munich["id"] != berlin["id"]
+
+    def test_pages_follow_start_after_id(self, api, berlin):
+        created = [create_order(api, locked_order_body())["id"] for _ in range(5)]
+
+        first = api.get("/api/orders", query={"status": "LOCKED", "size": "2"}).body
+        second = api.get(
+            "/api/orders", query={"status": "LOCKED", "size": "2", "startAfterId": first["orders"][-1]["id"]}
+        ).body
+        third = api.get(
+            "/api/orders", query={"status": "LOCKED", "size": "2", "startAfterId": second["orders"][-1]["id"]}
+        ).body
+
+        pages = [o["id"] for page in (first, second, third) for o in page["orders"]]
+        assert pages == created
+        assert first["total"] == second["total"] == 5
+
+    def test_filters_by_tenant_order_id_and_consumer(self, api, berlin):
+        mine = create_order(api, order_body(tenantOrderId="R-7"))
+        create_order(api, order_body(tenantOrderId="R-8"))
+
+        assert [o["id"] for o in api.get("/api/orders", query={"tenantOrderId": "R-7"}).body["orders"]] == [mine["id"]]
+        assert api.get("/api/orders", query={"consumerId": "C-77"}).body["total"] == 2
+
+    def test_unfiltered_listing_omits_the_total(self, api, berlin):
+        create_order(api, order_body())
+
+        body = api.get("/api/orders").body
+
+        assert len(body["orders"]) == 1
+        assert "total" not in body
+
+    def test_index_attributes_never_leak(self, api, berlin):
+        order = create_order(api, locked_order_body())
+
+        assert not [k for k in order if k.startswith("idx")]
+        assert not [
+            k
+            for o in api.get("/api/orders", query={"status": "LOCKED"}).body["orders"]
+            for k in o
+            if k.startswith("idx")
+        ]

@@ -1,0 +1,71 @@
+"""Writes events/api/<EventName>.json: one sample API Gateway event per route of template.yaml.
+
+The samples are what `sam local invoke -e` takes and what the tests start from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from local_stack import template
+from local_stack.apigw import rest_event
+
+EVENTS = template.ROOT / "events" / "api"
+SAMPLE_ID = "6e0f6c9a-2f1c-4b0e-9d7e-3f3a2b1c0d9e"
+BODIES: dict[str, dict] = {
+    "CreateFacility": {
+        "name": "Berlin Mitte",
+        "tenantFacilityId": "BER-1",
+        "address": {
+            "street": "Torstr.",
+            "houseNumber": "1",
+            "postalCode": "10119",
+            "city": "Berlin",
+            "country": "DE",
+            "coordinates": {"lat": 52.529, "lon": 13.401},
+        },
+    },
+    "PatchFacility": {"version": 1, "status": "SUSPENDED"},
+    "CreateOrder": {
+        "tenantOrderId": "R-1001",
+        "orderDate": "2026-11-26T08:45:50.525Z",
+        "status": "LOCKED",
+        "statusReasons": [{"status": "LOCKED", "reason": "Fraud check pending"}],
+        "consumer": {
+            "consumerId": "C-77",
+            "addresses": [
+                {
+                    "firstName": "Maxine",
+                    "lastName": "Muller",
+                    "street": "Hauptstr.",
+                    "houseNumber": "42",
+                    "postalCode": "10115",
+                    "city": "Berlin",
+                    "country": "DE",
+                    "coordinates": {"lat": 52.53, "lon": 13.38},
+                }
+            ],
+        },
+        "orderLineItems": [{"article": {"tenantArticleId": "4711", "title": "Cologne Water"}, "quantity": 2}],
+    },
+    "OrderAction": {"name": "UNLOCK", "version": 1},
+}
+
+
+def main() -> None:
+    EVENTS.mkdir(parents=True, exist_ok=True)
+    for function in template.functions().values():
+        for name, event in function.events("Api").items():
+            path = re.sub(r"\{\w+\}", SAMPLE_ID, event["Path"])
+            body = json.dumps(BODIES[name]) if name in BODIES else None
+            sample = rest_event(event["Method"].upper(), event["Path"], path, body=body)
+            sample["requestContext"]["requestId"] = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+            sample["requestContext"]["requestTimeEpoch"] = 1795423550525
+            sample["requestContext"]["requestTime"] = "26/Nov/2026:08:45:50 +0000"
+            (EVENTS / f"{name}.json").write_text(json.dumps(sample, indent=2) + "\n", encoding="utf-8")
+            print(f"events/api/{name}.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Writes shared/order_service/openapi.json from the routes of every API function in template.yaml.
+
+python -m tools.openapi          # write
+python -m tools.openapi --check  # exit 1 when the committed copy is stale
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from local_stack import template
+
+DOCUMENT = template.ROOT / "shared" / "order_service" / "openapi.json"
+TITLE = "Order service with locked orders"
+VERSION = "1.0.0"
+
+
+def generate() -> str:
+    from order_service.openapi import build
+
+    operations = []
+    seen = set()
+    for route in template.api_routes():
+        if route.function.logical_id in seen:
+            continue
+        seen.add(route.function.logical_id)
+        operations.extend(template.import_module(route.function).api.operations)
+    return json.dumps(build(operations, TITLE, VERSION), indent=2, sort_keys=False) + "\n"
+
+
+def main() -> int:
+    text = generate()
+    if "--check" in sys.argv:
+        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
+            print(f"{DOCUMENT} is stale: run `make openapi`", file=sys.stderr)
+            return 1
+        return 0
+    DOCUMENT.write_text(text, encoding="utf-8")
+    print(f"wrote {DOCUMENT.relative_to(template.ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
