@@ -43,10 +43,12 @@ def aws() -> Iterator[dict[str, str]]:
     """moto, in process, with the template's tables. Yields logical table id -> stream ARN."""
     import boto3
     from moto import mock_aws
-    from order_service import dynamo
 
     from local_stack import provision
+    from local_stack.moto_patches import serialise_dynamodb_requests
+    from order_service import dynamo
 
+    serialise_dynamodb_requests()
     with mock_aws():
         dynamo.client.cache_clear()
         streams = provision.create_tables(boto3.client("dynamodb"))

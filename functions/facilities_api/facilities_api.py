@@ -3,8 +3,8 @@
 from typing import Any, get_args
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
+
 from order_service import facility_store
 from order_service.clock import now_iso
 from order_service.facilities import (
@@ -16,7 +16,7 @@ from order_service.facilities import (
     changes_of,
     new_facility,
 )
-from order_service.http import PAGING, Api, QueryParam, json_response, page_size
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
 
 logger = Logger()
 api = Api("facilities")
@@ -31,7 +31,7 @@ api = Api("facilities")
     status=201,
     errors=(400, 413),
 )
-def create_facility(body: FacilityForCreation) -> Response:
+def create_facility(request: Request, body: FacilityForCreation) -> Response:
     facility = new_facility(body, now_iso())
     facility_store.put_new(facility)
     logger.info("facility created", extra={"facility_id": facility["id"], "status": facility["status"]})
@@ -42,8 +42,8 @@ LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.",
 
 
 @api.route("GET", "/api/facilities", summary="List facilities", response=FacilityList, errors=(400,), query=LIST_QUERY)
-def list_facilities() -> Response:
-    query = api.query(LIST_QUERY)
+def list_facilities(request: Request) -> Response:
+    query = request.query(LIST_QUERY)
     facilities, total = facility_store.list_page(query.get("status"), page_size(query), query.get("startAfterId"))
     body: dict[str, Any] = {"facilities": facilities}
     if total is not None:
@@ -52,7 +52,7 @@ def list_facilities() -> Response:
 
 
 @api.route("GET", "/api/facilities/{facilityId}", summary="Get a facility", response=Facility, errors=(404,))
-def get_facility(facilityId: str) -> Response:
+def get_facility(request: Request, facilityId: str) -> Response:
     return json_response(facility_store.get(facilityId))
 
 
@@ -64,7 +64,7 @@ def get_facility(facilityId: str) -> Response:
     response=Facility,
     errors=(400, 404, 409, 413),
 )
-def patch_facility(facilityId: str, body: FacilityPatch) -> Response:
+def patch_facility(request: Request, facilityId: str, body: FacilityPatch) -> Response:
     facility = facility_store.update(facilityId, body.version, changes_of(body), now_iso())
     logger.info("facility changed", extra={"facility_id": facilityId, "version": facility["version"]})
     return json_response(facility)

@@ -3,11 +3,11 @@
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
+
 from order_service import order_commands, order_store, orders
 from order_service.errors import InvalidRequest
-from order_service.http import PAGING, Api, QueryParam, json_response, page_size
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
 from order_service.order_models import CancelAction, Order, OrderAction, OrderForCreation, OrderList
 
 logger = Logger()
@@ -34,25 +34,25 @@ LIST_QUERY = (
     errors=(400, 409, 413),
     headers=(IDEMPOTENCY_KEY,),
 )
-def create_order(body: OrderForCreation) -> Response:
-    request = body.model_dump(mode="json", exclude_none=True)
-    key = api.header("Idempotency-Key")
+def create_order(request: Request, body: OrderForCreation) -> Response:
+    order_request = body.model_dump(mode="json", exclude_none=True)
+    key = request.header("Idempotency-Key")
     if key is None:
-        order = order_commands.create_order(request)
+        order = order_commands.create_order(order_request)
     else:
         if not 1 <= len(key) <= 255:
             raise InvalidRequest("Idempotency-Key must be 1 to 255 characters long.", "Idempotency-Key")
         from order_service import idempotency  # only requests that carry a key pay for its import
 
-        order = idempotency.run_once(key, request, order_commands.create_order)
+        order = idempotency.run_once(key, order_request, order_commands.create_order)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 
 @api.route(
     "GET", "/api/orders", summary="List orders (oldest first)", response=OrderList, errors=(400,), query=LIST_QUERY
 )
-def list_orders() -> Response:
-    query = api.query(LIST_QUERY)
+def list_orders(request: Request) -> Response:
+    query = request.query(LIST_QUERY)
     where = order_store.OrderFilter(
         status=query.get("status"),
         facility_ref=query.get("facilityRef"),
@@ -67,7 +67,7 @@ def list_orders() -> Response:
 
 
 @api.route("GET", "/api/orders/{orderId}", summary="Get an order", response=Order, errors=(404,))
-def get_order(orderId: str) -> Response:
+def get_order(request: Request, orderId: str) -> Response:
     return json_response(order_store.get(orderId))
 
 
@@ -79,7 +79,7 @@ def get_order(orderId: str) -> Response:
     response=Order,
     errors=(400, 404, 409, 413),
 )
-def order_action(orderId: str, body: OrderAction) -> Response:
+def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     action = body.root
     if isinstance(action, CancelAction):
         order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId)

@@ -3,21 +3,20 @@
 from importlib.resources import files
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from order_service.http import Api
+from order_service.http import Api, Request, Response
 
 api = Api("service")
 OPENAPI_DOCUMENT = files("order_service").joinpath("openapi.json").read_text(encoding="utf-8")
 
 
 @api.route("GET", "/api/health", summary="Liveness check", public=True)
-def health() -> Response:
-    return Response(200, "application/json", '{"status":"UP"}')
+def health(request: Request) -> Response:
+    return Response(200, {"status": "UP"})
 
 
 @api.route("GET", "/openapi.json", summary="This API's OpenAPI document", public=True)
-def openapi() -> Response:
-    return Response(200, "application/json", OPENAPI_DOCUMENT, headers={"Cache-Control": "max-age=300"})
+def openapi(request: Request) -> Response:
+    return Response(200, OPENAPI_DOCUMENT, {"Cache-Control": "max-age=300"})
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

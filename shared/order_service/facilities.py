@@ -11,7 +11,7 @@ FacilityStatus = Literal["ONLINE", "SUSPENDED", "OFFLINE"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Coordinates(Strict):
@@ -36,7 +36,7 @@ class FacilityForCreation(Strict):
 
 
 class FacilityPatch(Strict):
-    version: int = Field(ge=0, description="The facility's current version (optimistic locking).")
+    version: int = Field(ge=0, strict=True, description="The facility's current version (optimistic locking).")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     status: FacilityStatus | None = None
     address: FacilityAddress | None = None

@@ -1,7 +1,7 @@
 """API Gateway glue shared by the API functions.
 
-- `Api.route` registers a handler with Powertools' resolver *and* records its OpenAPI
-  metadata (`order_service.openapi` builds the document from these records).
+- `Api.route` registers an endpoint and records its OpenAPI metadata
+  (`order_service.openapi` builds the document from these records).
 - Bodies and query strings are parsed here with the pydantic models the route declares.
 - The one place where domain exceptions become the contract's error body:
   a JSON array of {summary, description?, version?, requestVersion?}.
@@ -9,18 +9,22 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel, ValidationError
 
-from order_service.errors import DomainError, InvalidRequest, PayloadTooLarge, TransitionNotAllowed, VersionConflict
+from order_service.errors import (
+    DomainError,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    TransitionNotAllowed,
+    VersionConflict,
+)
 
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_PAGE_SIZE = 25
@@ -78,7 +82,7 @@ def error_body(
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(status_code=status, content_type=JSON, body=json.dumps(body), headers=headers or {})
+    return Response(status, body, headers or {})
 
 
 def errors_response(status: int, errors: list[dict[str, Any]]) -> Response:
@@ -150,26 +154,59 @@ def page_size(query: dict[str, Any]) -> int:
     return int(size)
 
 
+@dataclass(frozen=True)
+class Request:
+    """One API Gateway REST proxy event, as the endpoints see it."""
+
+    event: dict[str, Any]
+
+    @property
+    def path_parameters(self) -> dict[str, str]:
+        return self.event.get("pathParameters") or {}
+
+    def query(self, allowed: tuple[QueryParam, ...]) -> dict[str, Any]:
+        return parse_query(self.event.get("queryStringParameters"), allowed)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in (self.event.get("headers") or {}).items() if k.lower() == lowered), None)
+
+    def body[M: BaseModel](self, model: type[M]) -> M:
+        return parse_body(self.event.get("body"), model, bool(self.event.get("isBase64Encoded")))
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = JSON
+
+    def to_proxy(self) -> dict[str, Any]:
+        text = self.body if isinstance(self.body, str) or self.body is None else json.dumps(self.body)
+        return {
+            "statusCode": self.status,
+            "headers": {"Content-Type": self.content_type, **self.headers},
+            "body": text or "",
+            "isBase64Encoded": False,
+        }
+
+
+Endpoint = Callable[..., Response]
+
+
 class Api:
-    """A Powertools REST resolver plus the OpenAPI records of its routes and the error mapping."""
+    """The routes of one API function: dispatch by API Gateway's (method, resource), the OpenAPI
+    record of each route, and the one mapping of exceptions to the contract's error body.
+
+    API Gateway has matched the route already (`resource` is the template's path), so dispatch is a
+    dict lookup; path parameters arrive as keyword arguments, a declared body as `body`.
+    """
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
-        self.resolver = APIGatewayRestResolver()
         self.operations: list[Operation] = []
-        self._install_error_handlers()
-
-    @property
-    def event(self) -> Any:
-        return self.resolver.current_event
-
-    def query(self, allowed: tuple[QueryParam, ...]) -> dict[str, Any]:
-        return parse_query(self.event.query_string_parameters, allowed)
-
-    def header(self, name: str) -> str | None:
-        headers = self.event.headers or {}
-        lowered = name.lower()
-        return next((v for k, v in headers.items() if k.lower() == lowered), None)
+        self._endpoints: dict[tuple[str, str], tuple[Operation, Endpoint]] = {}
 
     def route(
         self,
@@ -184,49 +221,40 @@ class Api:
         query: tuple[QueryParam, ...] = (),
         headers: tuple[QueryParam, ...] = (),
         public: bool = False,
-    ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    ) -> Callable[[Endpoint], Endpoint]:
         operation = Operation(method, path, summary, self.tag, body, response, status, errors, query, public, headers)
         self.operations.append(operation)
 
-        def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
-            @functools.wraps(endpoint)
-            def call(**path_params: str) -> Response:
-                if body is not None:
-                    path_params["body"] = parse_body(self.event.body, body, self.event.is_base64_encoded)  # type: ignore[assignment]
-                return endpoint(**path_params)
-
-            rule = re.sub(r"\{(\w+)\}", r"<\1>", path)
-            self.resolver.route(rule, method.upper())(call)
+        def register(endpoint: Endpoint) -> Endpoint:
+            self._endpoints[(method.upper(), path)] = (operation, endpoint)
             return endpoint
 
         return register
 
-    def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return self.resolver.resolve(event, context)
-
-    def _install_error_handlers(self) -> None:
-        resolver = self.resolver
-
-        @resolver.exception_handler(InvalidBody)
-        def invalid_body(error: InvalidBody) -> Response:
+    def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        request = Request(event)
+        try:
+            return self._dispatch(request).to_proxy()
+        except InvalidBody as error:
             logger.info("request refused", extra={"status": 400, "errors": error.errors})
-            return errors_response(400, error.errors)
-
-        @resolver.exception_handler(DomainError)
-        def domain_error(error: DomainError) -> Response:
+            return errors_response(400, error.errors).to_proxy()
+        except DomainError as error:
             version = request_version = None
             if isinstance(error, VersionConflict | TransitionNotAllowed):
                 version, request_version = error.current_version, error.request_version
             logger.info("request refused", extra={"status": error.status_code, "summary": error.summary})
-            return errors_response(
-                error.status_code, [error_body(error.summary, error.description, version, request_version)]
-            )
-
-        @resolver.not_found
-        def no_route(_: Exception) -> Response:
-            return errors_response(404, [error_body("No such route.", resolver.current_event.path)])
-
-        @resolver.exception_handler(Exception)
-        def fault(error: Exception) -> Response:
+            entry = error_body(error.summary, error.description, version, request_version)
+            return errors_response(error.status_code, [entry]).to_proxy()
+        except Exception:
             logger.exception("unhandled error")
-            return errors_response(500, [error_body("Internal error. The request may be retried.")])
+            return errors_response(500, [error_body("Internal error. The request may be retried.")]).to_proxy()
+
+    def _dispatch(self, request: Request) -> Response:
+        key = (str(request.event.get("httpMethod", "")).upper(), str(request.event.get("resource", "")))
+        if key not in self._endpoints:
+            raise NotFound("No such route.", f"{key[0]} {request.event.get('path')}")
+        operation, endpoint = self._endpoints[key]
+        arguments: dict[str, Any] = dict(request.path_parameters)
+        if operation.body is not None:
+            arguments["body"] = request.body(operation.body)
+        return endpoint(request, **arguments)

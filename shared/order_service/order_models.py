@@ -32,8 +32,8 @@ class OrderForCreation(platform_schema.OrderForCreation):
 
 
 class _Action(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=0, description="The order's current version (optimistic locking).")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    version: int = Field(ge=0, strict=True, description="The order's current version (optimistic locking).")
 
 
 class UnlockAction(_Action):
@@ -53,12 +53,16 @@ class CancelAction(_Action):
 class OrderAction(RootModel[Annotated[UnlockAction | CancelAction, Field(discriminator="name")]]):
     """An action on one order, chosen by `name`."""
 
+    model_config = ConfigDict(defer_build=True)
+
 
 class OrderLineItem(platform_schema.OrderLineItemForCreation):
     id: str
 
 
 class Routing(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     facilityRef: str | None = None
     status: Literal["ROUTED", "NOT_ROUTABLE"]
     routedAt: str | None = None
@@ -66,6 +70,8 @@ class Routing(BaseModel):
 
 
 class StatusChange(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     status: str
     previousStatus: str | None = None
     at: str
@@ -87,5 +93,7 @@ class Order(OrderForCreation):
 
 
 class OrderList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     orders: list[Order]
     total: int | None = None

@@ -41,7 +41,9 @@ CarrierServices = Literal["SIGNATURE", "CUSTOMER_SIGNATURE", "ADULT_SIGNATURE", 
 
 
 class _PlatformModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: validators are built on first use, not at import (cold start of routes that never
+    # validate an order, such as GET or UNLOCK)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- consumer -----------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""template.yaml is the single source of truth: it lints clean, and its parts are all accounted for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from local_stack import template
+
+EVENTS = template.ROOT / "events" / "api"
+
+
+def test_cfn_lint_is_clean():
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), str(template.TEMPLATE)], capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_route_has_a_sample_event():
+    for route in template.api_routes():
+        sample = EVENTS / f"{route.name}.json"
+        assert sample.exists(), f"events/api/{route.name}.json is missing: run `make events`"
+        assert sample.read_text().count(f'"resource": "{route.path}"') == 1
+
+
+def test_every_function_handler_exists_and_imports():
+    for function in template.functions().values():
+        assert function.source.exists(), function.source
+        assert callable(template.handler(function))
+
+
+def test_orders_table_streams_both_images_and_has_the_list_indexes():
+    orders = template.resources("AWS::DynamoDB::Table")["OrdersTable"]
+
+    assert orders["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert orders["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert {i["IndexName"] for i in orders["GlobalSecondaryIndexes"]} >= {"locked-by-facility", "by-status"}
+
+
+def test_layer_requirements_match_the_pinned_runtime_dependencies():
+    import tomllib
+
+    project = tomllib.loads((template.ROOT / "pyproject.toml").read_text())["project"]
+    layer = (template.ROOT / "shared" / "requirements.txt").read_text().split()
+    runtime = [d for d in project["dependencies"] if not d.startswith("boto3")]
+
+    assert sorted(d for d in layer if "==" in d) == sorted(runtime)

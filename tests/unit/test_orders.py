@@ -1,0 +1,64 @@
+"""Order rules and the request models, without AWS."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from order_service import orders
+from order_service.clock import iso
+from order_service.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.order_models import OrderAction, OrderForCreation
+from tests.builders import full_order_body, locked_order_body, order_body
+
+
+def test_new_locked_order_keeps_its_reasons_and_gets_line_ids():
+    request = OrderForCreation.model_validate(locked_order_body("KYC")).model_dump(mode="json", exclude_none=True)
+
+    order = orders.new_order(request, {"status": "ROUTED", "facilityRef": "f"}, "2026-01-01T00:00:00.000Z")
+
+    assert order["status"] == "LOCKED"
+    assert order["version"] == 1
+    assert order["statusReasons"] == [{"status": "LOCKED", "reason": "KYC"}]
+    assert len({line["id"] for line in order["orderLineItems"]}) == len(order["orderLineItems"])
+    assert order["statusHistory"] == [{"status": "LOCKED", "at": "2026-01-01T00:00:00.000Z", "reasons": ["KYC"]}]
+
+
+def test_only_locked_routed_orders_enter_the_locked_by_facility_index():
+    locked = {"status": "LOCKED", "routing": {"facilityRef": "f"}, "consumer": {"consumerId": "c"}}
+    open_ = {**locked, "status": "OPEN"}
+    unroutable = {**locked, "routing": {"status": "NOT_ROUTABLE"}}
+
+    assert orders.index_attributes(locked) == {"idxFacilityRef": "f", "idxLockedFacilityRef": "f", "idxConsumerId": "c"}
+    assert "idxLockedFacilityRef" not in orders.index_attributes(open_)
+    assert orders.index_attributes(unroutable) == {"idxConsumerId": "c"}
+
+
+def test_refusal_explains_itself_from_the_old_image():
+    assert isinstance(orders.refusal("x", None, 1, "UNLOCK"), NotFound)
+    stale = orders.refusal("x", {"version": 3, "status": "LOCKED"}, 1, "UNLOCK")
+    assert isinstance(stale, VersionConflict) and (stale.current_version, stale.request_version) == (3, 1)
+    not_locked = orders.refusal("x", {"version": 1, "status": "OPEN"}, 1, "UNLOCK")
+    assert isinstance(not_locked, TransitionNotAllowed) and "not locked" in not_locked.summary
+
+
+def test_the_whole_platform_order_validates():
+    assert OrderForCreation.model_validate(full_order_body()).consumer.addresses[0].coordinates is not None
+
+
+def test_order_date_is_normalised_to_utc_milliseconds():
+    order = OrderForCreation.model_validate(order_body(orderDate="2026-11-26T09:45:50+01:00"))
+
+    assert order.orderDate == "2026-11-26T08:45:50.000Z"
+
+
+def test_actions_are_chosen_by_name():
+    assert OrderAction.model_validate({"name": "UNLOCK", "version": 0}).root.name == "UNLOCK"
+    with pytest.raises(ValidationError):
+        OrderAction.model_validate({"name": "SHIP", "version": 0})
+
+
+def test_iso_format():
+    from datetime import UTC, datetime
+
+    assert iso(datetime(2026, 11, 26, 8, 45, 50, 525123, tzinfo=UTC)) == "2026-11-26T08:45:50.525Z"

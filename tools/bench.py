@@ -1,0 +1,78 @@
+"""`make bench`: performance figures measured side by side in one run, reported as ratios.
+
+Never a pass/fail on these shared, noisy machines: a report to read and compare.
+
+1. Cold start: each function's handler import (plus the clients it creates) in a fresh
+   process, beside a bare `import boto3` + one client, same interpreter. Goal <= 1.3x.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from local_stack import template
+
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+
+BASELINE = "import boto3; boto3.client('dynamodb')"
+HANDLER = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("handler_under_test", {source!r})
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+if "order_service.dynamo" in sys.modules:
+    sys.modules["order_service.dynamo"].client()
+"""
+TIMER = "import time; _t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)"
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        AWS_DEFAULT_REGION=template.REGION,
+        AWS_ACCESS_KEY_ID="x",
+        AWS_SECRET_ACCESS_KEY="x",
+        PYTHONPATH=os.pathsep.join([str(template.ROOT / "shared"), str(template.ROOT)]),
+    )
+    for function in template.functions().values():
+        env.update(function.environment())
+    return env
+
+
+def _time(code: str, env: dict[str, str]) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", TIMER.format(code=code)], env=env, capture_output=True, text=True, check=True, cwd="/tmp"
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start() -> list[tuple[str, float, float, float]]:
+    env = _environment()
+    functions = sorted(template.functions().values(), key=lambda f: f.logical_id)
+    samples: dict[str, list[float]] = {name: [] for name in ["baseline", *(f.logical_id for f in functions)]}
+    for _ in range(RUNS):  # interleaved, so that machine noise hits every candidate alike
+        samples["baseline"].append(_time(BASELINE, env))
+        for function in functions:
+            samples[function.logical_id].append(_time(HANDLER.format(source=str(function.source)), env))
+    base = statistics.median(samples["baseline"])
+    return [
+        (name, statistics.median(values), min(values), statistics.median(values) / base)
+        for name, values in samples.items()
+    ]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(f"# Cold start: handler import + its clients, fresh process, median of {RUNS} (goal <= 1.30x)")
+    print(f"{'':32} {'median ms':>10} {'best ms':>8} {'ratio':>7}")
+    for name, median, best, ratio in cold_start():
+        flag = "" if name == "baseline" or ratio <= 1.3 else "  over goal"
+        print(f"{name:32} {median * 1000:10.0f} {best * 1000:8.0f} {ratio:6.2f}x{flag}")
+    print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
