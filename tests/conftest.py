@@ -34,26 +34,35 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 EVENTS = template.ROOT / "events"
 
 
+def _client_factories() -> list[Any]:
+    from order_service import dynamo, event_bus
+
+    return [dynamo.client, event_bus.client]
+
+
+CLIENT_FACTORIES = _client_factories()
+
+
 def load_event(relative: str) -> dict[str, Any]:
     return json.loads((EVENTS / relative).read_text(encoding="utf-8"))
 
 
 @pytest.fixture
-def aws() -> Iterator[dict[str, str]]:
-    """moto, in process, with the template's tables. Yields logical table id -> stream ARN."""
+def aws() -> Iterator[dict[str, Any]]:
+    """moto, in process, with everything template.yaml declares. Yields stream ARNs and queue URLs."""
     import boto3
     from moto import mock_aws
 
     from local_stack import provision
     from local_stack.moto_patches import serialise_dynamodb_requests
-    from order_service import dynamo
 
     serialise_dynamodb_requests()
     with mock_aws():
-        dynamo.client.cache_clear()
-        streams = provision.create_tables(boto3.client("dynamodb"))
-        yield streams
-    dynamo.client.cache_clear()
+        for factory in CLIENT_FACTORIES:
+            factory.cache_clear()
+        yield provision.create_all(boto3.Session())
+    for factory in CLIENT_FACTORIES:
+        factory.cache_clear()
 
 
 @dataclass
@@ -138,8 +147,56 @@ class ApiClient:
 
 
 @pytest.fixture
-def api(aws: dict[str, str]) -> ApiClient:
+def api(aws: dict[str, Any]) -> ApiClient:
     return ApiClient()
 
 
+@pytest.fixture
+def streams(aws: dict[str, Any]) -> Any:
+    """The template's stream event source mappings; `streams.drain()` runs every pending record through them."""
+    import boto3
+
+    from local_stack.event_sources import StreamPump
+
+    return StreamPump(boto3.client("dynamodbstreams"), aws["streams"], boto3.client("sqs"))
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class EventSink:
+    """An SQS queue behind an EventBridge rule on the service's bus: what subscribers would receive."""
+
+    def __init__(self) -> None:
+        import boto3
+
+        self.sqs = boto3.client("sqs")
+        events = boto3.client("events")
+        self.url = self.sqs.create_queue(QueueName="test-event-sink")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        bus = template.physical_name("OrderEventBus")
+        events.put_rule(
+            Name="test-everything",
+            EventBusName=bus,
+            EventPattern=json.dumps({"source": [os.environ["POWERTOOLS_SERVICE_NAME"]]}),
+        )
+        events.put_targets(Rule="test-everything", EventBusName=bus, Targets=[{"Id": "sink", "Arn": arn}])
+        self.received: list[dict[str, Any]] = []
+
+    def envelopes(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Every envelope received so far (optionally only one event name), oldest first."""
+        while True:
+            batch = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                break
+            for message in batch:
+                event = json.loads(message["Body"])
+                assert event["detail-type"] == event["detail"]["event"]
+                self.received.append(event["detail"])
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+        return [e for e in self.received if name is None or e["event"] == name]
+
+
+@pytest.fixture
+def event_sink(aws: dict[str, Any]) -> EventSink:
+    return EventSink()

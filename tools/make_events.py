@@ -67,5 +67,57 @@ def main() -> None:
             print(f"events/api/{name}.json")
 
 
+def stream_samples() -> None:
+    """events/streams/*.json: real records of the orders stream, recorded from moto while the API
+    creates a locked and an open order, unlocks one and cancels one."""
+    import os
+
+    import boto3
+    from moto import mock_aws
+
+    from local_stack import provision
+    from local_stack.apigw import LambdaContext
+    from local_stack.event_sources import StreamReader
+
+    os.environ.update(
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        AWS_ACCESS_KEY_ID="x",
+        AWS_SECRET_ACCESS_KEY="x",
+        AWS_DEFAULT_REGION=template.REGION,
+    )
+    for function in template.functions().values():
+        os.environ.update(function.environment())
+    routes = {(r.method, r.path): r.function for r in template.api_routes()}
+
+    def call(method: str, resource: str, path: str, body: dict) -> dict:
+        handler = template.handler(routes[(method, resource)])
+        reply = handler(rest_event(method, resource, path, body=json.dumps(body)), LambdaContext("sample"))
+        return json.loads(reply["body"])
+
+    with mock_aws():
+        created = provision.create_all(boto3.Session())
+        call("POST", "/api/facilities", "/api/facilities", BODIES["CreateFacility"])
+        locked = call("POST", "/api/orders", "/api/orders", BODIES["CreateOrder"])
+        open_body = {
+            **BODIES["CreateOrder"],
+            "status": "OPEN",
+            "tenantOrderId": "R-1002",
+            "statusReasons": [{"status": "OPEN", "reason": "Verified customer"}],
+        }
+        opened = call("POST", "/api/orders", "/api/orders", open_body)
+        action = "/api/orders/{orderId}/actions"
+        call("POST", action, f"/api/orders/{locked['id']}/actions", {"name": "UNLOCK", "version": 1})
+        call("POST", action, f"/api/orders/{opened['id']}/actions", {"name": "CANCEL", "version": 1})
+        reader = StreamReader(boto3.client("dynamodbstreams"), created["streams"]["OrdersTable"], "OrdersTable")
+        records = reader.read()
+    names = ["order-insert-locked", "order-insert-open", "order-modify-unlock", "order-modify-cancel"]
+    folder = template.ROOT / "events" / "streams"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, record in zip(names, records, strict=True):
+        (folder / f"{name}.json").write_text(json.dumps({"Records": [record]}, indent=2) + "\n", encoding="utf-8")
+        print(f"events/streams/{name}.json")
+
+
 if __name__ == "__main__":
     main()
+    stream_samples()

@@ -14,6 +14,7 @@ class Settings:
     pickjobs_table: str
     idempotency_table: str
     service_name: str
+    event_bus_name: str
 
 
 @lru_cache(maxsize=1)
@@ -25,4 +26,5 @@ def settings() -> Settings:
         pickjobs_table=env.get("PICKJOBS_TABLE", "PickJobsTable"),
         idempotency_table=env.get("IDEMPOTENCY_TABLE", "IdempotencyTable"),
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "order-service"),
+        event_bus_name=env.get("EVENT_BUS_NAME", "OrderEventBus"),
     )

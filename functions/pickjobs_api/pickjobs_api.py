@@ -1,0 +1,63 @@
+"""Pick jobs API: list, get, and PATCH status (IN_PROGRESS, PICKED) with optimistic locking."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+
+from order_service import pickjob_store, pickjobs
+from order_service.clock import now_iso
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
+from order_service.pickjobs import PickJob, PickJobList, PickJobPatch
+
+logger = Logger()
+api = Api("pickjobs")
+
+LIST_QUERY = (
+    *PAGING,
+    QueryParam("orderRef", "Only the pick jobs of this order."),
+    QueryParam("facilityRef", "Only pick jobs at this facility."),
+    QueryParam("status", "Only pick jobs with this status.", choices=pickjobs.STATUSES),
+)
+
+
+@api.route(
+    "GET",
+    "/api/pickjobs",
+    summary="List pick jobs (oldest first)",
+    response=PickJobList,
+    errors=(400,),
+    query=LIST_QUERY,
+)
+def list_pickjobs(request: Request) -> Response:
+    query = request.query(LIST_QUERY)
+    filters = {name: query[name] for name in ("orderRef", "facilityRef", "status") if query.get(name)}
+    found, total = pickjob_store.list_page(filters, page_size(query), query.get("startAfterId"))
+    body: dict[str, Any] = {"pickjobs": found}
+    if total is not None:
+        body["total"] = total
+    return json_response(body)
+
+
+@api.route("GET", "/api/pickjobs/{pickJobId}", summary="Get a pick job", response=PickJob, errors=(404,))
+def get_pickjob(request: Request, pickJobId: str) -> Response:
+    return json_response(pickjob_store.get(pickJobId))
+
+
+@api.route(
+    "PATCH",
+    "/api/pickjobs/{pickJobId}",
+    summary="Start or finish picking (status IN_PROGRESS or PICKED)",
+    body=PickJobPatch,
+    response=PickJob,
+    errors=(400, 404, 409, 413),
+)
+def patch_pickjob(request: Request, pickJobId: str, body: PickJobPatch) -> Response:
+    pickjob = pickjob_store.change_status(pickJobId, body.version, body.status, now_iso())
+    logger.info("pick job changed", extra={"pickjob_id": pickJobId, "status": pickjob["status"]})
+    return json_response(pickjob)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return api.handle(event, context)

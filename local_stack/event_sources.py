@@ -1,0 +1,257 @@
+"""Lambda's event source mappings, done locally: DynamoDB streams (and later SQS queues) read from
+moto and handed to the real handlers with Lambda-shaped events, honouring what template.yaml says:
+batch size, filter criteria, partial batch failures, bisection, retries and the on-failure destination.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from local_stack import template
+from local_stack.apigw import LambdaContext
+
+log = logging.getLogger("local_stack.event_sources")
+
+
+# ------------------------------------------------------------------ filters ----
+def _matches_value(rule: Any, value: Any, present: bool) -> bool:
+    if isinstance(rule, dict):
+        if "exists" in rule:
+            return present == bool(rule["exists"])
+        if "prefix" in rule:
+            return present and isinstance(value, str) and value.startswith(rule["prefix"])
+        if "anything-but" in rule:
+            excluded = rule["anything-but"]
+            excluded = excluded if isinstance(excluded, list) else [excluded]
+            return present and value not in excluded
+        raise ValueError(f"filter rule not supported locally: {rule}")
+    return present and value == rule
+
+
+def matches(pattern: dict[str, Any], document: dict[str, Any]) -> bool:
+    """EventBridge-style pattern matching (the subset Lambda filters use: values, prefix,
+    anything-but, exists) of one stream record or SQS message."""
+    for key, rule in pattern.items():
+        present = key in document
+        value = document.get(key)
+        if isinstance(rule, dict) and not any(k in rule for k in ("exists", "prefix", "anything-but")):
+            if not present or not isinstance(value, dict) or not matches(rule, value):
+                return False
+        elif isinstance(rule, list):
+            if not any(_matches_value(r, value, present) for r in rule):
+                return False
+        elif not _matches_value(rule, value, present):
+            return False
+    return True
+
+
+def passes(filters: list[dict[str, Any]], document: dict[str, Any]) -> bool:
+    return not filters or any(matches(f, document) for f in filters)
+
+
+# ------------------------------------------------------------------ mappings ---
+@dataclass
+class StreamMapping:
+    """One `Type: DynamoDB` event of a function in template.yaml."""
+
+    function: template.Function
+    name: str
+    table: str
+    batch_size: int
+    max_retries: int
+    bisect: bool
+    partial_failures: bool
+    on_failure_queue: str | None
+    filters: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.function.logical_id}.{self.name}"
+
+
+def stream_mappings() -> list[StreamMapping]:
+    found = []
+    for function in template.functions().values():
+        for name, props in function.events("DynamoDB").items():
+            table = props["Stream"]["Fn::GetAtt"][0]
+            destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            found.append(
+                StreamMapping(
+                    function=function,
+                    name=name,
+                    table=table,
+                    batch_size=int(props.get("BatchSize", 100)),
+                    max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                    bisect=bool(props.get("BisectBatchOnFunctionError", False)),
+                    partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    on_failure_queue=destination["Fn::GetAtt"][0] if destination else None,
+                    filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                )
+            )
+    return found
+
+
+# ------------------------------------------------------------------ delivery ---
+Invoke = Callable[[template.Function, dict[str, Any]], Any]
+
+
+def invoke_handler(function: template.Function, event: dict[str, Any]) -> Any:
+    return template.handler(function)(event, LambdaContext(function.logical_id))
+
+
+@dataclass
+class Delivery:
+    """What became of one batch: records that finally failed went to the on-failure destination."""
+
+    invocations: int = 0
+    failed_records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def deliver(
+    mapping: StreamMapping,
+    records: list[dict[str, Any]],
+    invoke: Invoke = invoke_handler,
+    send_failure: Callable[[StreamMapping, list[dict[str, Any]]], None] | None = None,
+) -> Delivery:
+    """Hands `records` (already filtered) to the function in batches, as Lambda does for a shard.
+
+    - partial batch response: the batch is retried from the lowest failed sequence number;
+    - an exception (function error): with bisection the batch is split in two and each half retried;
+    - after MaximumRetryAttempts the records still failing go to the on-failure destination.
+    """
+    outcome = Delivery()
+    for start in range(0, len(records), mapping.batch_size):
+        pending = [(records[start : start + mapping.batch_size], 0)]
+        while pending:
+            batch, attempt = pending.pop(0)
+            outcome.invocations += 1
+            try:
+                response = invoke(mapping.function, {"Records": batch})
+                failed = (
+                    [f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])]
+                    if mapping.partial_failures
+                    else []
+                )
+            except Exception:
+                log.warning("%s failed on a batch of %d", mapping.key, len(batch), exc_info=True)
+                if mapping.bisect and len(batch) > 1 and (mapping.max_retries < 0 or attempt < mapping.max_retries):
+                    middle = len(batch) // 2
+                    pending[:0] = [(batch[:middle], attempt + 1), (batch[middle:], attempt + 1)]
+                    continue
+                failed = [batch[0]["dynamodb"]["SequenceNumber"]]
+            if not failed:
+                continue
+            sequences = [r["dynamodb"]["SequenceNumber"] for r in batch]
+            first = (
+                min(sequences.index(s) for s in failed if s in sequences) if any(s in sequences for s in failed) else 0
+            )
+            remainder = batch[first:]
+            if mapping.max_retries >= 0 and attempt >= mapping.max_retries:
+                outcome.failed_records.extend(remainder)
+                if send_failure:
+                    send_failure(mapping, remainder)
+                continue
+            pending.insert(0, (remainder, attempt + 1))
+    return outcome
+
+
+# ------------------------------------------------------------------ reading ----
+class StreamReader:
+    """New records of one DynamoDB stream (moto), with a fresh iterator per read (moto's iterators go
+    stale after a failed TransactWriteItems)."""
+
+    def __init__(self, streams_client: Any, stream_arn: str, table_logical_id: str) -> None:
+        self.client = streams_client
+        self.stream_arn = stream_arn
+        self.table = table_logical_id
+        self.positions: dict[str, str | None] = {}
+
+    def read(self) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        shards = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            last = self.positions.get(shard_id)
+            if last:
+                iterator = self.client.get_shard_iterator(
+                    StreamArn=self.stream_arn,
+                    ShardId=shard_id,
+                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                    SequenceNumber=last,
+                )["ShardIterator"]
+            else:
+                iterator = self.client.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            while iterator:
+                response = self.client.get_records(ShardIterator=iterator, Limit=1000)
+                batch = response.get("Records", [])
+                if not batch:
+                    break
+                for record in batch:
+                    record["eventSourceARN"] = self.stream_arn  # moto omits it; Lambda's records have it
+                    record["dynamodb"].pop("ApproximateCreationDateTime", None)
+                    records.append(_jsonable(record))
+                self.positions[shard_id] = batch[-1]["dynamodb"]["SequenceNumber"]
+                iterator = response.get("NextShardIterator")
+        return records
+
+
+def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as Lambda would serialise it (bytes and datetimes made JSON-safe)."""
+    return json.loads(json.dumps(record, default=str))
+
+
+class StreamPump:
+    """Every DynamoDB event source mapping of template.yaml, each with its own position in its stream."""
+
+    def __init__(
+        self, streams_client: Any, stream_arns: dict[str, str], sqs_client: Any = None, invoke: Invoke = invoke_handler
+    ) -> None:
+        self.mappings = stream_mappings()
+        self.readers = {m.key: StreamReader(streams_client, stream_arns[m.table], m.table) for m in self.mappings}
+        self.sqs = sqs_client
+        self.invoke = invoke
+        self.failed: list[dict[str, Any]] = []
+
+    def send_failure(self, mapping: StreamMapping, records: list[dict[str, Any]]) -> None:
+        """Lambda's on-failure record: where the batch was, not the records themselves."""
+        self.failed.extend(records)
+        if not (self.sqs and mapping.on_failure_queue):
+            return
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+        message = {
+            "requestContext": {
+                "functionArn": template.arn(mapping.function.logical_id),
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": mapping.max_retries + 1,
+            },
+            "DDBStreamBatchInfo": {
+                "streamArn": records[0]["eventSourceARN"],
+                "batchSize": len(records),
+                "startSequenceNumber": sequences[0],
+                "endSequenceNumber": sequences[-1],
+            },
+        }
+        url = self.sqs.get_queue_url(QueueName=template.physical_name(mapping.on_failure_queue))["QueueUrl"]
+        self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
+
+    def pump_once(self) -> int:
+        handled = 0
+        for mapping in self.mappings:
+            records = [r for r in self.readers[mapping.key].read() if passes(mapping.filters, r)]
+            if records:
+                deliver(mapping, records, self.invoke, self.send_failure)
+                handled += len(records)
+        return handled
+
+    def drain(self, rounds: int = 20) -> None:
+        """Until no mapping sees a new record (a pick job's INSERT is itself a new record)."""
+        for _ in range(rounds):
+            if not self.pump_once():
+                return
+        raise RuntimeError("streams did not settle")

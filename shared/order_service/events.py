@@ -1,0 +1,59 @@
+"""Domain events: which change of an entity is which event, and the envelope. No AWS.
+
+Envelope: {"event": NAME, "eventId": str, "payload": {...}}. The eventId is derived from the
+entity's id, its version and the event name, so a redelivered stream record carries the same id
+and receivers can drop duplicates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+ORDER_CREATED = "ORDER_CREATED"
+ORDER_UNLOCKED = "ORDER_UNLOCKED"
+ORDER_CANCELLED = "ORDER_CANCELLED"
+PICK_JOB_CREATED = "PICK_JOB_CREATED"
+PICK_JOB_REROUTED = "PICK_JOB_REROUTED"
+TIME_TRIGGERED_REROUTE_FAILED = "TIME_TRIGGERED_REROUTE_FAILED"
+ALL = (
+    ORDER_CREATED,
+    ORDER_UNLOCKED,
+    ORDER_CANCELLED,
+    PICK_JOB_CREATED,
+    PICK_JOB_REROUTED,
+    TIME_TRIGGERED_REROUTE_FAILED,
+)
+
+_NAMESPACE = uuid.UUID("0d7f5a8e-2b61-4c1e-a1f0-8c3e9b7d6a52")
+
+
+def event_id(name: str, entity_id: str, version: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{name}/{entity_id}/{version}"))
+
+
+def envelope(name: str, payload: dict[str, Any], entity_id: str, version: int) -> dict[str, Any]:
+    return {"event": name, "eventId": event_id(name, entity_id, version), "payload": payload}
+
+
+def order_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The events one change of an order stands for (`change` is the stream's eventName)."""
+    if new is None:
+        return []
+    if change == "INSERT":
+        return [envelope(ORDER_CREATED, new, new["id"], new["version"])]
+    before = (old or {}).get("status")
+    after = new.get("status")
+    if before == after:
+        return []
+    if before == "LOCKED" and after == "OPEN":
+        return [envelope(ORDER_UNLOCKED, new, new["id"], new["version"])]
+    if after == "CANCELLED":
+        return [envelope(ORDER_CANCELLED, new, new["id"], new["version"])]
+    return []
+
+
+def pickjob_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if change == "INSERT" and new is not None:
+        return [envelope(PICK_JOB_CREATED, new, new["id"], new["version"])]
+    return []

@@ -1,0 +1,33 @@
+"""What happens to pick jobs when an order changes (the orders stream's consumer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from order_service import pickjob_store, pickjobs
+from order_service.clock import now_iso
+
+logger = Logger(child=True)
+metrics = Metrics()
+
+
+def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+    """Creates the pick job of an order that became fulfillable (created OPEN, or unlocked), and
+    cancels the OPEN pick job of a cancelled order. Safe to run again for the same record."""
+    if new is None:
+        return
+    became_open = change == "INSERT" or (old or {}).get("status") == "LOCKED"
+    if pickjobs.is_fulfillable(new) and became_open:
+        pickjob = pickjobs.new_pickjob(new, now_iso())
+        if pickjob_store.create(pickjob):
+            metrics.add_metric(name="PickJobsCreated", unit=MetricUnit.Count, value=1)
+            logger.info("pick job created", extra={"order_id": new["id"], "pickjob_id": pickjob["id"]})
+        else:
+            logger.info("pick job exists already (redelivery)", extra={"order_id": new["id"]})
+    elif new.get("status") == "CANCELLED" and (old or {}).get("status") == "OPEN":
+        pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(new))
+        if pickjob_store.cancel_open(pickjob_id, now_iso()):
+            logger.info("pick job cancelled with its order", extra={"order_id": new["id"], "pickjob_id": pickjob_id})

@@ -1,0 +1,104 @@
+"""Pick jobs in DynamoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from order_service import dynamo, pickjobs
+from order_service.config import settings
+from order_service.errors import InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
+
+
+def _table() -> str:
+    return settings().pickjobs_table
+
+
+def create(pickjob: dict[str, Any]) -> bool:
+    """One conditional PutItem. False when the pick job exists already (a redelivered record)."""
+    try:
+        dynamo.put_new(_table(), pickjob)
+    except dynamo.ConditionFailed:
+        return False
+    return True
+
+
+def get(pickjob_id: str) -> dict[str, Any]:
+    pickjob = dynamo.get(_table(), pickjob_id)
+    if pickjob is None:
+        raise NotFound(f"No pick job with id '{pickjob_id}'.", "pickJobId")
+    return pickjob
+
+
+def cancel_open(pickjob_id: str, now: str) -> dict[str, Any] | None:
+    """OPEN -> CANCELED. None when there is no OPEN pick job with that id (nothing to cancel)."""
+    update = (
+        dynamo.Update()
+        .set("status", pickjobs.CANCELED)
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .exists("id")
+        .equals("status", pickjobs.OPEN)
+    )
+    try:
+        return update.execute(_table(), {"id": pickjob_id})
+    except dynamo.ConditionFailed:
+        return None
+
+
+def change_status(pickjob_id: str, version: int, status: str, now: str) -> dict[str, Any]:
+    """A client's PATCH: forward only, one conditional UpdateItem."""
+    allowed = list(pickjobs.PATCH_ALLOWED_FROM[status])
+    update = (
+        dynamo.Update()
+        .set("status", status)
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .exists("id")
+        .one_of("status", allowed)
+        .equals("version", version)
+    )
+    try:
+        return update.execute(_table(), {"id": pickjob_id})
+    except dynamo.ConditionFailed as failure:
+        if failure.old is None:
+            raise NotFound(f"No pick job with id '{pickjob_id}'.", "pickJobId") from None
+        if failure.old["version"] != version:
+            raise VersionConflict("pick job", failure.old["version"], version) from None
+        raise TransitionNotAllowed(
+            f"A pick job in status {failure.old['status']} cannot become {status}.", failure.old["version"], version
+        ) from None
+
+
+_INDEXES = {"orderRef": "by-order", "facilityRef": "by-facility", "status": "by-status"}
+
+
+def list_page(
+    filters: dict[str, str], size: int, start_after_id: str | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of pick jobs, oldest first. The first filter (orderRef, facilityRef, status) picks the index."""
+    request: dict[str, Any] = {"TableName": _table()}
+    key_attributes: tuple[str, ...] = ("id",)
+    chosen = next((name for name in _INDEXES if filters.get(name)), None)
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    conditions = []
+    for i, (name, value) in enumerate(sorted(filters.items())):
+        names[f"#a{i}"] = name
+        values[f":a{i}"] = {"S": value}
+        if name == chosen:
+            request.update(IndexName=_INDEXES[name], KeyConditionExpression=f"#a{i} = :a{i}")
+            key_attributes = ("id", name, "created")
+        else:
+            conditions.append(f"#a{i} = :a{i}")
+    if conditions:
+        request["FilterExpression"] = " AND ".join(conditions)
+    if names:
+        request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+    if start_after_id:
+        start = dynamo.start_key(_table(), start_after_id, key_attributes)
+        if start is None:
+            raise InvalidRequest(f"startAfterId: no pick job '{start_after_id}' in this listing.", "startAfterId")
+        request["ExclusiveStartKey"] = start
+    found, _ = dynamo.query_page(request, size)
+    total = dynamo.count(request) if chosen else None
+    return found, total
