@@ -4,6 +4,8 @@ Never a pass/fail on these shared, noisy machines: a report to read and compare.
 
 1. Cold start: each function's handler import (plus the clients it creates) in a fresh
    process, beside a bare `import boto3` + one client, same interpreter. Goal <= 1.3x.
+2. Stream work (moto, in process): PutEvents calls per 100 stream records (goal <= 10) and
+   DynamoDB writes per pick job (goal 1).
 """
 
 from __future__ import annotations
@@ -64,6 +66,56 @@ def cold_start() -> list[tuple[str, float, float, float]]:
     ]
 
 
+def stream_work(orders: int = 100) -> tuple[int, int, float]:
+    """(PutEvents calls for `orders` INSERT records, pick jobs created, DynamoDB writes per pick job)."""
+    import json
+    from collections import Counter
+    from contextlib import ExitStack
+
+    os.environ.update(_environment(), AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", POWERTOOLS_LOG_LEVEL="ERROR")
+    import boto3
+    from moto import mock_aws
+
+    from local_stack import provision
+    from local_stack.apigw import LambdaContext, rest_event
+    from local_stack.event_sources import StreamReader
+    from tools.make_events import BODIES
+
+    functions = template.functions()
+    with ExitStack() as stack:
+        stack.enter_context(mock_aws())
+        created = provision.create_all(boto3.Session())
+        from order_service import dynamo, event_bus
+
+        for factory in (dynamo.client, event_bus.client):
+            factory.cache_clear()
+        call = template.handler(functions["FacilitiesApiFunction"])
+        call(rest_event("POST", "/api/facilities", "/api/facilities", body=json.dumps(BODIES["CreateFacility"])),
+             LambdaContext("bench"))
+        create = template.handler(functions["OrdersApiFunction"])
+        body = json.dumps({**BODIES["CreateOrder"], "status": "OPEN"})
+        for _ in range(orders):
+            create(rest_event("POST", "/api/orders", "/api/orders", body=body), LambdaContext("bench"))
+        reader = StreamReader(boto3.client("dynamodbstreams"), created["streams"]["OrdersTable"], "OrdersTable")
+        records = reader.read()
+
+        calls: Counter[str] = Counter()
+
+        def count(event_name: str, **_: object) -> None:
+            calls[event_name] += 1
+
+        event_bus.client().meta.events.register("before-call", count)
+        dynamo.client().meta.events.register("before-call.dynamodb", count)
+        template.handler(functions["EventPublisherFunction"])({"Records": records}, LambdaContext("bench"))
+        put_events = sum(n for name, n in calls.items() if name.endswith(".PutEvents"))
+        calls.clear()
+        template.handler(functions["PickJobCreatorFunction"])({"Records": records}, LambdaContext("bench"))
+        writes = sum(n for name, n in calls.items() if name.split(".")[-1] in
+                     ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem"))
+        jobs = boto3.client("dynamodb").scan(TableName="PickJobsTable", Select="COUNT")["Count"]
+    return put_events, jobs, writes / max(jobs, 1)
+
+
 def main() -> None:
     started = time.perf_counter()
     print(f"# Cold start: handler import + its clients, fresh process, median of {RUNS} (goal <= 1.30x)")
@@ -71,6 +123,10 @@ def main() -> None:
     for name, median, best, ratio in cold_start():
         flag = "" if name == "baseline" or ratio <= 1.3 else "  over goal"
         print(f"{name:32} {median * 1000:10.0f} {best * 1000:8.0f} {ratio:6.2f}x{flag}")
+    put_events, jobs, writes_per_job = stream_work()
+    print("\n# Stream work (moto in process)")
+    print(f"PutEvents calls per 100 stream records: {put_events} (goal <= 10)")
+    print(f"DynamoDB writes per pick job: {writes_per_job:.2f} over {jobs} pick jobs (goal 1)")
     print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
 
 
