@@ -90,8 +90,10 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
         for factory in (dynamo.client, event_bus.client):
             factory.cache_clear()
         call = template.handler(functions["FacilitiesApiFunction"])
-        call(rest_event("POST", "/api/facilities", "/api/facilities", body=json.dumps(BODIES["CreateFacility"])),
-             LambdaContext("bench"))
+        call(
+            rest_event("POST", "/api/facilities", "/api/facilities", body=json.dumps(BODIES["CreateFacility"])),
+            LambdaContext("bench"),
+        )
         create = template.handler(functions["OrdersApiFunction"])
         body = json.dumps({**BODIES["CreateOrder"], "status": "OPEN"})
         for _ in range(orders):
@@ -110,8 +112,11 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
         put_events = sum(n for name, n in calls.items() if name.endswith(".PutEvents"))
         calls.clear()
         template.handler(functions["PickJobCreatorFunction"])({"Records": records}, LambdaContext("bench"))
-        writes = sum(n for name, n in calls.items() if name.split(".")[-1] in
-                     ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem"))
+        writes = sum(
+            n
+            for name, n in calls.items()
+            if name.split(".")[-1] in ("PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem")
+        )
         jobs = boto3.client("dynamodb").scan(TableName="PickJobsTable", Select="COUNT")["Count"]
     return put_events, jobs, writes / max(jobs, 1)
 

@@ -1,0 +1,57 @@
+"""The local API gateway: exactly the routes template.yaml declares, each request turned into an
+API Gateway REST proxy event for the same handler function, and its result back into HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from local_stack import template
+from local_stack.apigw import LambdaContext, path_parameters, response_headers, rest_event
+
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's own limit; the handlers enforce the contract's 1 MiB
+
+
+class Gateway:
+    def __init__(self) -> None:
+        # static paths before parameterised ones, as API Gateway matches them
+        self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), r.path))
+        # Lambda runs one invocation per instance at a time; so does each local "instance"
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+
+    def match(self, method: str, path: str) -> template.ApiRoute | None:
+        for route in self.routes:
+            if route.method == method and path_parameters(route.path, path) is not None:
+                return route
+        return None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        return self.respond(request)(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        route = self.match(request.method, request.path)
+        if route is None:
+            known = any(path_parameters(r.path, request.path) is not None for r in self.routes)
+            status, summary = (405, "Method not allowed.") if known else (404, "No such route.")
+            body = [{"summary": summary, "description": f"{request.method} {request.path}"}]
+            return Response(json.dumps(body), status, content_type="application/json")
+        if (request.content_length or 0) > MAX_BODY:
+            return Response(json.dumps([{"summary": "Request too large."}]), 413, content_type="application/json")
+        raw = request.get_data(as_text=True)
+        headers = {key: value for key, value in request.headers.items()}
+        event = rest_event(
+            request.method,
+            route.path,
+            request.path,
+            query=dict(request.args) or None,
+            headers=headers,
+            body=raw if raw else None,
+        )
+        with self._locks[route.function.logical_id]:
+            result = template.handler(route.function)(event, LambdaContext(route.function.logical_id))
+        return Response(result.get("body") or "", result["statusCode"], headers=response_headers(result))

@@ -1,0 +1,273 @@
+"""The whole service on one machine: moto in server mode provisioned from template.yaml, the local
+API gateway, the stream pollers, and a webhook inbox, all in one process tree."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from local_stack import provision, template
+
+log = logging.getLogger("local_stack")
+
+# Local-only plumbing (not in template.yaml): until webhook subscriptions deliver to the inbox,
+# a rule on the bus taps every event into a queue that the stack forwards to the inbox by HTTP POST.
+TAP_QUEUE = "local-inbox-tap"
+TAP_RULE = "local-inbox-tap"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    api_port: int = 3000
+    moto_port: int = 5005
+    inbox_port: int = 3001
+    poll_interval: float = 0.2
+    log_level: str = "WARNING"
+    demo_data: bool = True
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            api_port=int(env.get("LOCAL_API_PORT", 3000)),
+            moto_port=int(env.get("LOCAL_MOTO_PORT", 5005)),
+            inbox_port=int(env.get("LOCAL_INBOX_PORT", 3001)),
+            poll_interval=float(env.get("LOCAL_POLL_INTERVAL", 0.2)),
+            log_level=env.get("LOG_LEVEL", "WARNING").upper(),
+            demo_data=env.get("LOCAL_DEMO_DATA", "1") not in ("0", "false", "no"),
+        )
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def inbox_url(self) -> str:
+        return f"http://{self.host}:{self.inbox_port}"
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+
+class PortTaken(SystemExit):
+    pass
+
+
+def ensure_free(host: str, port: int, setting: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise PortTaken(
+                f"port {port} on {host} is taken: stop what uses it, or set {setting}=<another port>"
+            ) from None
+
+
+class Stack:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._servers: list[Any] = []
+        self._moto: Any = None
+
+    # ------------------------------------------------------------- start ---
+    def start(self) -> None:
+        s = self.settings
+        for port, setting in (
+            (s.api_port, "LOCAL_API_PORT"),
+            (s.moto_port, "LOCAL_MOTO_PORT"),
+            (s.inbox_port, "LOCAL_INBOX_PORT"),
+        ):
+            ensure_free(s.host, port, setting)
+        self._configure_environment()
+        self._start_moto()
+        import boto3
+
+        from local_stack.moto_patches import serialise_dynamodb_requests
+
+        serialise_dynamodb_requests()
+        session = boto3.Session()
+        self.resources = provision.create_all(session)
+        self._start_tap(session)
+
+        from local_stack.gateway import Gateway
+        from local_stack.inbox import Inbox
+
+        self.inbox = Inbox()
+        self._serve(Gateway(), s.api_port, "gateway")
+        self._serve(self.inbox, s.inbox_port, "inbox")
+
+        from local_stack.event_sources import StreamPump
+
+        pump = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
+        self._loop("streams", pump.pump_once)
+        self._loop("inbox-tap", lambda: self._forward_tap(session))
+        if s.demo_data:
+            self.demo = self._seed()
+
+    def _configure_environment(self) -> None:
+        s = self.settings
+        os.environ.update(
+            AWS_ENDPOINT_URL=s.moto_url,
+            AWS_DEFAULT_REGION=template.REGION,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",
+            AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+            POWERTOOLS_LOG_LEVEL=s.log_level,
+            POWERTOOLS_TRACE_DISABLED="true",
+        )
+        if s.log_level != "DEBUG":
+            os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would flood the terminal
+        for function in template.functions().values():
+            os.environ.update(function.environment())
+        os.environ["POWERTOOLS_LOG_LEVEL"] = s.log_level
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._moto = ThreadedMotoServer(ip_address=self.settings.host, port=self.settings.moto_port, verbose=False)
+        self._moto.start()
+
+    def _serve(self, app: Any, port: int, name: str) -> None:
+        from werkzeug.serving import make_server
+
+        server = make_server(self.settings.host, port, app, threaded=True)
+        self._servers.append(server)
+        thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _loop(self, name: str, work: Any) -> None:
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    busy = work()
+                except Exception:
+                    log.exception("%s poller failed; retrying", name)
+                    busy = 0
+                if not busy:
+                    self._stop.wait(self.settings.poll_interval)
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    # ---------------------------------------------------------- inbox tap ---
+    def _start_tap(self, session: Any) -> None:
+        sqs = session.client("sqs")
+        self._tap_url = sqs.create_queue(QueueName=TAP_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=self._tap_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = session.client("events")
+        bus = template.physical_name("OrderEventBus")
+        source = os.environ.get("POWERTOOLS_SERVICE_NAME", "order-service")
+        events.put_rule(Name=TAP_RULE, EventBusName=bus, EventPattern=json.dumps({"source": [source]}))
+        events.put_targets(Rule=TAP_RULE, EventBusName=bus, Targets=[{"Id": "inbox", "Arn": arn}])
+
+    def _forward_tap(self, session: Any) -> int:
+        sqs = session.client("sqs")
+        messages = sqs.receive_message(QueueUrl=self._tap_url, MaxNumberOfMessages=10).get("Messages", [])
+        for message in messages:
+            envelope = json.loads(message["Body"])["detail"]
+            request = urllib.request.Request(
+                f"{self.settings.inbox_url}/hooks/local-tap",
+                data=json.dumps(envelope).encode(),
+                method="POST",
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Event-Id": envelope["eventId"],
+                    "X-Event-Name": envelope["event"],
+                },
+            )
+            urllib.request.urlopen(request, timeout=5).close()
+            sqs.delete_message(QueueUrl=self._tap_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    # --------------------------------------------------------------- demo ---
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"{self.settings.api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"null")
+
+    def _seed(self) -> dict[str, Any]:
+        facilities = [
+            ("Berlin Mitte", "BER-1", "Torstr.", "10119", "Berlin", 52.529, 13.401),
+            ("München Zentrum", "MUC-1", "Sendlinger Str.", "80331", "München", 48.135, 11.570),
+            ("Hamburg Hafen", "HAM-1", "Große Elbstr.", "22767", "Hamburg", 53.545, 9.948),
+        ]
+        created = [
+            self.call(
+                "POST",
+                "/api/facilities",
+                {
+                    "name": name,
+                    "tenantFacilityId": tenant_id,
+                    "address": {
+                        "street": street,
+                        "houseNumber": "1",
+                        "postalCode": postal,
+                        "city": city,
+                        "country": "DE",
+                        "coordinates": {"lat": lat, "lon": lon},
+                    },
+                },
+            )
+            for name, tenant_id, street, postal, city, lat, lon in facilities
+        ]
+        return {"facilities": created}
+
+    # --------------------------------------------------------------- stop ---
+    def stop(self) -> None:
+        self._stop.set()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._moto is not None:
+            self._moto.stop()
+
+    def wait_until_stopped(self) -> None:
+        while not self._stop.is_set():
+            time.sleep(0.5)
+
+
+def tour(settings: Settings) -> str:
+    api = settings.api_url
+    return f"""
+Order service running locally (no Docker, no AWS account):
+  API            {api}            (routes exactly as template.yaml; OpenAPI at {api}/openapi.json)
+  webhook inbox  {settings.inbox_url}/          (every event the service publishes, as it arrives)
+  moto           {settings.moto_url}  (aws --endpoint-url {settings.moto_url} dynamodb scan --table-name OrdersTable)
+
+A tour - create a locked order, see that it has no pick job, unlock it, see the pick job and the events:
+
+  curl -s {api}/api/facilities | python3 -m json.tool
+  ORDER=$(curl -s -X POST {api}/api/orders -H 'Content-Type: application/json' -d '{{
+      "tenantOrderId": "R-1001", "orderDate": "2026-11-26T08:45:50.525Z", "status": "LOCKED",
+      "statusReasons": [{{"status": "LOCKED", "reason": "Fraud check pending"}}],
+      "consumer": {{"addresses": [{{"street": "Hauptstr.", "postalCode": "10115", "city": "Berlin",
+                    "country": "DE", "coordinates": {{"lat": 52.53, "lon": 13.38}}}}]}},
+      "orderLineItems": [{{"article": {{"tenantArticleId": "4711", "title": "Cologne Water"}}, "quantity": 2}}]}}' \\
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -s "{api}/api/pickjobs?orderRef=$ORDER"                     # {{"pickjobs": [], "total": 0}}
+  curl -s -X POST {api}/api/orders/$ORDER/actions -H 'Content-Type: application/json' \\
+       -d '{{"name": "UNLOCK", "version": 1}}'
+  curl -s "{api}/api/pickjobs?orderRef=$ORDER"                     # one OPEN pick job
+  curl -s "{settings.inbox_url}/inbox?event=ORDER_UNLOCKED"             # the event, status OPEN
+
+Ctrl-C stops everything.
+"""

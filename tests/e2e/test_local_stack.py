@@ -1,0 +1,85 @@
+"""The service over real HTTP against the local stack that `make run` starts."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.builders import locked_order_body
+from tests.e2e.conftest import eventually, start_stack, stop_stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_locked_order_unlock_pick_job_and_inbox(stack):
+    status, order = stack.call("POST", "/api/orders", locked_order_body())
+    assert status == 201 and order["status"] == "LOCKED"
+    assert order["routing"]["status"] == "ROUTED"  # the demo facilities are ONLINE
+
+    eventually(lambda: stack.inbox_items("ORDER_CREATED"))
+    assert stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"] == []
+
+    status, unlocked = stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+    assert status == 200 and unlocked["status"] == "OPEN"
+
+    jobs = eventually(lambda: stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"])
+    assert len(jobs) == 1 and jobs[0]["facilityRef"] == order["routing"]["facilityRef"]
+    mine = eventually(
+        lambda: [i["body"] for i in stack.inbox_items("ORDER_UNLOCKED") if i["body"]["payload"]["id"] == order["id"]]
+    )
+    assert [e["payload"]["status"] for e in mine] == ["OPEN"]
+    created = [i["body"] for i in stack.inbox_items("ORDER_CREATED") if i["body"]["payload"]["id"] == order["id"]]
+    assert [e["payload"]["status"] for e in created] == ["LOCKED"]
+
+
+def test_errors_come_back_in_the_contract_format_over_http(stack):
+    status, body = stack.call("POST", "/api/orders/nope/actions", {"name": "UNLOCK", "version": 1})
+    assert status == 404 and body[0]["summary"]
+
+    status, body = stack.call("DELETE", "/api/orders")
+    assert status == 405 and body[0]["summary"] == "Method not allowed."
+
+    status, body = stack.call("GET", "/api/nothing-here")
+    assert status == 404
+
+
+def test_stopping_leaves_no_process_and_no_open_port():
+    running = start_stack()
+    assert running.call("GET", "/api/health") == (200, {"status": "UP"})
+
+    assert stop_stack(running) == 0
+
+    assert running.process.poll() is not None
+    for port in running.ports:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", port))  # raises if anything still listens
+
+
+def test_a_taken_port_gets_a_clear_message():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        import os
+        import subprocess
+        import sys
+
+        from local_stack import template
+
+        env = dict(
+            os.environ,
+            LOCAL_API_PORT=str(taken),
+            PYTHONPATH=os.pathsep.join([str(template.ROOT / "shared"), str(template.ROOT)]),
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "local_stack"],
+            cwd=template.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 2
+    assert f"port {taken}" in result.stderr and "LOCAL_API_PORT" in result.stderr

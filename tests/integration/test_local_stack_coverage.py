@@ -1,0 +1,31 @@
+"""Everything template.yaml wires is served by the local stack (read from the template, not restated)."""
+
+from __future__ import annotations
+
+import re
+
+from local_stack import template
+from local_stack.event_sources import stream_mappings
+from local_stack.gateway import Gateway
+
+SUPPORTED_EVENT_TYPES = {"Api", "DynamoDB"}
+
+
+def test_every_function_event_type_is_one_the_local_stack_runs():
+    for function in template.functions().values():
+        for name, event in (function.properties.get("Events") or {}).items():
+            assert event["Type"] in SUPPORTED_EVENT_TYPES, f"{function.logical_id}.{name}: {event['Type']}"
+
+
+def test_every_route_is_served_by_the_gateway_to_its_function():
+    gateway = Gateway()
+    for route in template.api_routes():
+        path = re.sub(r"\{\w+\}", "some-id", route.path)
+        matched = gateway.match(route.method, path)
+        assert matched is not None and matched.function.logical_id == route.function.logical_id, route
+
+
+def test_every_stream_mapping_is_polled():
+    declared = {f"{f.logical_id}.{name}" for f in template.functions().values() for name in f.events("DynamoDB")}
+
+    assert {m.key for m in stream_mappings()} == declared
