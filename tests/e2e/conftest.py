@@ -75,7 +75,7 @@ def start_stack() -> RunningStack:
     )
     deadline = time.monotonic() + 60
     assert process.stdout is not None
-    output = []
+    output: list[str] = []
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
