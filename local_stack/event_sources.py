@@ -255,3 +255,110 @@ class StreamPump:
             if not self.pump_once():
                 return
         raise RuntimeError("streams did not settle")
+
+
+# ---------------------------------------------------------------------- SQS ----
+@dataclass
+class QueueMapping:
+    """One `Type: SQS` event of a function in template.yaml."""
+
+    function: template.Function
+    name: str
+    queue: str
+    batch_size: int
+    partial_failures: bool
+    filters: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.function.logical_id}.{self.name}"
+
+
+def queue_mappings() -> list[QueueMapping]:
+    return [
+        QueueMapping(
+            function=function,
+            name=name,
+            queue=props["Queue"]["Fn::GetAtt"][0],
+            batch_size=int(props.get("BatchSize", 10)),
+            partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+            filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+        )
+        for function in template.functions().values()
+        for name, props in function.events("SQS").items()
+    ]
+
+
+def sqs_record(message: dict[str, Any], queue_logical_id: str) -> dict[str, Any]:
+    """An SQS message as Lambda hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": dict(message.get("Attributes") or {}),
+        "messageAttributes": message.get("MessageAttributes") or {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": template.arn(queue_logical_id),
+        "awsRegion": template.REGION,
+    }
+
+
+class QueuePump:
+    """Every SQS event source mapping of template.yaml: receive a batch, invoke, delete what succeeded.
+
+    What failed stays on the queue: it comes back after its visibility timeout (which a function may
+    have changed, as the webhook sender does for backoff) and the queue's redrive policy moves it to
+    the dead-letter queue after maxReceiveCount receives - as with Lambda.
+    """
+
+    def __init__(self, sqs_client: Any, queue_urls: dict[str, str], invoke: Invoke = invoke_handler) -> None:
+        self.sqs = sqs_client
+        self.urls = queue_urls
+        self.invoke = invoke
+        self.mappings = queue_mappings()
+
+    def pump_mapping(self, mapping: QueueMapping) -> int:
+        url = self.urls[mapping.queue]
+        messages = self.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(mapping.batch_size, 10),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [sqs_record(m, mapping.queue) for m in messages]
+        dropped = (
+            [
+                r
+                for r in records
+                if not passes(
+                    mapping.filters, json.loads(r["body"]) if r["body"].startswith("{") else {"body": r["body"]}
+                )
+            ]
+            if mapping.filters
+            else []
+        )
+        batch = [r for r in records if r not in dropped]
+        failed: set[str] = set()
+        if batch:
+            try:
+                response = self.invoke(mapping.function, {"Records": batch})
+                if mapping.partial_failures:
+                    failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            except Exception:
+                log.warning("%s failed on a batch of %d", mapping.key, len(batch), exc_info=True)
+                failed = {r["messageId"] for r in batch}
+        done = [r for r in records if r["messageId"] not in failed]
+        for start in range(0, len(done), 10):
+            self.sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done[start : start + 10])
+                ],
+            )
+        return len(records)
+
+    def pump_once(self) -> int:
+        return sum(self.pump_mapping(mapping) for mapping in self.mappings)

@@ -1,5 +1,6 @@
 """The whole service on one machine: moto in server mode provisioned from template.yaml, the local
-API gateway, the stream pollers, and a webhook inbox, all in one process tree."""
+API gateway, the stream and queue pollers, and a webhook inbox (subscribed to the service's events
+as any webhook receiver would be), all in one process."""
 
 from __future__ import annotations
 
@@ -16,11 +17,6 @@ from typing import Any
 from local_stack import provision, template
 
 log = logging.getLogger("local_stack")
-
-# Local-only plumbing (not in template.yaml): until webhook subscriptions deliver to the inbox,
-# a rule on the bus taps every event into a queue that the stack forwards to the inbox by HTTP POST.
-TAP_QUEUE = "local-inbox-tap"
-TAP_RULE = "local-inbox-tap"
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ class Stack:
         serialise_dynamodb_requests()
         session = boto3.Session()
         self.resources = provision.create_all(session)
-        self._start_tap(session)
+        os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = self.resources["queues"]["WebhookDeliveryQueue"]
 
         from local_stack.gateway import Gateway
         from local_stack.inbox import Inbox
@@ -107,11 +103,13 @@ class Stack:
         self._serve(Gateway(), s.api_port, "gateway")
         self._serve(self.inbox, s.inbox_port, "inbox")
 
-        from local_stack.event_sources import StreamPump
+        from local_stack.event_sources import QueuePump, StreamPump
 
-        pump = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
-        self._loop("streams", pump.pump_once)
-        self._loop("inbox-tap", lambda: self._forward_tap(session))
+        streams = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
+        self._loop("streams", streams.pump_once)
+        queues = QueuePump(session.client("sqs"), self.resources["queues"])
+        for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
+            self._loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
         if s.demo_data:
             self.demo = self._seed()
 
@@ -131,6 +129,7 @@ class Stack:
         for function in template.functions().values():
             os.environ.update(function.environment())
         os.environ["POWERTOOLS_LOG_LEVEL"] = s.log_level
+        os.environ["ALLOW_LOCAL_WEBHOOKS"] = "true"  # the inbox lives on http://127.0.0.1
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     def _start_moto(self) -> None:
@@ -162,36 +161,6 @@ class Stack:
         thread = threading.Thread(target=run, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
-
-    # ---------------------------------------------------------- inbox tap ---
-    def _start_tap(self, session: Any) -> None:
-        sqs = session.client("sqs")
-        self._tap_url = sqs.create_queue(QueueName=TAP_QUEUE)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=self._tap_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events = session.client("events")
-        bus = template.physical_name("OrderEventBus")
-        source = os.environ.get("POWERTOOLS_SERVICE_NAME", "order-service")
-        events.put_rule(Name=TAP_RULE, EventBusName=bus, EventPattern=json.dumps({"source": [source]}))
-        events.put_targets(Rule=TAP_RULE, EventBusName=bus, Targets=[{"Id": "inbox", "Arn": arn}])
-
-    def _forward_tap(self, session: Any) -> int:
-        sqs = session.client("sqs")
-        messages = sqs.receive_message(QueueUrl=self._tap_url, MaxNumberOfMessages=10).get("Messages", [])
-        for message in messages:
-            envelope = json.loads(message["Body"])["detail"]
-            request = urllib.request.Request(
-                f"{self.settings.inbox_url}/hooks/local-tap",
-                data=json.dumps(envelope).encode(),
-                method="POST",
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Event-Id": envelope["eventId"],
-                    "X-Event-Name": envelope["event"],
-                },
-            )
-            urllib.request.urlopen(request, timeout=5).close()
-            sqs.delete_message(QueueUrl=self._tap_url, ReceiptHandle=message["ReceiptHandle"])
-        return len(messages)
 
     # --------------------------------------------------------------- demo ---
     def call(self, method: str, path: str, body: Any = None) -> Any:
@@ -227,7 +196,23 @@ class Stack:
             )
             for name, tenant_id, street, postal, city, lat, lon in facilities
         ]
-        return {"facilities": created}
+        subscriptions = [
+            self.call(
+                "POST",
+                "/api/subscriptions",
+                {
+                    "name": f"local inbox: {event}",
+                    "event": event,
+                    "target": {
+                        "type": "WEBHOOK",
+                        "callbackUrl": f"{self.settings.inbox_url}/hooks/demo",
+                        "headers": [{"key": "X-Demo", "value": "make run"}],
+                    },
+                },
+            )
+            for event in ("ORDER_CREATED", "ORDER_UNLOCKED", "ORDER_CANCELLED", "PICK_JOB_CREATED")
+        ]
+        return {"facilities": created, "subscriptions": subscriptions}
 
     # --------------------------------------------------------------- stop ---
     def stop(self) -> None:
@@ -250,7 +235,7 @@ def tour(settings: Settings) -> str:
     return f"""
 Order service running locally (no Docker, no AWS account):
   API            {api}            (routes exactly as template.yaml; OpenAPI at {api}/openapi.json)
-  webhook inbox  {settings.inbox_url}/          (every event the service publishes, as it arrives)
+  webhook inbox  {settings.inbox_url}/          (a webhook receiver subscribed to every event, signed deliveries)
   moto           {settings.moto_url}  (aws --endpoint-url {settings.moto_url} dynamodb scan --table-name OrdersTable)
 
 A tour - create a locked order, see that it has no pick job, unlock it, see the pick job and the events:

@@ -35,9 +35,9 @@ EVENTS = template.ROOT / "events"
 
 
 def _client_factories() -> list[Any]:
-    from order_service import dynamo, event_bus
+    from order_service import dynamo, event_bus, webhooks
 
-    return [dynamo.client, event_bus.client]
+    return [dynamo.client, event_bus.client, webhooks.sqs]
 
 
 CLIENT_FACTORIES = _client_factories()
@@ -149,6 +149,30 @@ class ApiClient:
 @pytest.fixture
 def api(aws: dict[str, Any]) -> ApiClient:
     return ApiClient()
+
+
+@pytest.fixture
+def queues(aws: dict[str, Any]) -> Any:
+    """The template's SQS event source mappings; `queues.pump_once()` hands one batch per queue over."""
+    import boto3
+
+    from local_stack.event_sources import QueuePump
+
+    return QueuePump(boto3.client("sqs"), aws["queues"])
+
+
+@pytest.fixture
+def settle(streams: Any, queues: Any) -> Any:
+    """Runs streams and queues until nothing moves: API write -> stream -> bus -> webhook queues."""
+
+    def run(rounds: int = 30) -> None:
+        for _ in range(rounds):
+            moved = streams.pump_once() + queues.pump_once()
+            if not moved:
+                return
+        raise AssertionError("the pipeline did not settle")
+
+    return run
 
 
 @pytest.fixture

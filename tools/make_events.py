@@ -50,6 +50,17 @@ BODIES: dict[str, dict] = {
         "orderLineItems": [{"article": {"tenantArticleId": "4711", "title": "Cologne Water"}, "quantity": 2}],
     },
     "OrderAction": {"name": "UNLOCK", "version": 1},
+    "PatchPickJob": {"version": 1, "status": "IN_PROGRESS"},
+    "CreateSubscription": {
+        "name": "ERP unlocks",
+        "event": "ORDER_UNLOCKED",
+        "target": {
+            "type": "WEBHOOK",
+            "callbackUrl": "https://erp.example.com/hooks/orders",
+            "headers": [{"key": "Authorization", "value": "Bearer erp-token"}],
+        },
+    },
+    "DeadLetterAction": {"name": "REDRIVE"},
 }
 
 

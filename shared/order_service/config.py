@@ -15,6 +15,14 @@ class Settings:
     idempotency_table: str
     service_name: str
     event_bus_name: str
+    subscriptions_table: str
+    deliveries_table: str
+    delivery_queue_url: str
+    allow_local_webhooks: bool
+    webhook_timeout_seconds: float
+    webhook_max_tries: int
+    webhook_backoff_base_seconds: int
+    webhook_backoff_cap_seconds: int
 
 
 @lru_cache(maxsize=1)
@@ -27,4 +35,12 @@ def settings() -> Settings:
         idempotency_table=env.get("IDEMPOTENCY_TABLE", "IdempotencyTable"),
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "order-service"),
         event_bus_name=env.get("EVENT_BUS_NAME", "OrderEventBus"),
+        subscriptions_table=env.get("SUBSCRIPTIONS_TABLE", "SubscriptionsTable"),
+        deliveries_table=env.get("DELIVERIES_TABLE", "WebhookDeliveriesTable"),
+        delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL", ""),
+        allow_local_webhooks=env.get("ALLOW_LOCAL_WEBHOOKS", "false").lower() == "true",
+        webhook_timeout_seconds=float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        webhook_max_tries=int(env.get("WEBHOOK_MAX_TRIES", "8")),
+        webhook_backoff_base_seconds=int(env.get("WEBHOOK_BACKOFF_BASE_SECONDS", "30")),
+        webhook_backoff_cap_seconds=int(env.get("WEBHOOK_BACKOFF_CAP_SECONDS", "900")),
     )

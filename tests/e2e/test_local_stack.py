@@ -52,8 +52,8 @@ def test_stopping_leaves_no_process_and_no_open_port():
 
     assert running.process.poll() is not None
     for port in running.ports:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", port))  # raises if anything still listens
+        with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+            probe.connect(("127.0.0.1", port))  # nothing listens any more
 
 
 def test_a_taken_port_gets_a_clear_message():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from local_stack import template
-from local_stack.event_sources import stream_mappings
+from local_stack.event_sources import queue_mappings, stream_mappings
 from local_stack.gateway import Gateway
 
-SUPPORTED_EVENT_TYPES = {"Api", "DynamoDB"}
+SUPPORTED_EVENT_TYPES = {"Api", "DynamoDB", "SQS"}
 
 
 def test_every_function_event_type_is_one_the_local_stack_runs():
@@ -29,3 +29,19 @@ def test_every_stream_mapping_is_polled():
     declared = {f"{f.logical_id}.{name}" for f in template.functions().values() for name in f.events("DynamoDB")}
 
     assert {m.key for m in stream_mappings()} == declared
+
+
+def test_every_queue_mapping_is_polled():
+    declared = {f"{f.logical_id}.{name}" for f in template.functions().values() for name in f.events("SQS")}
+
+    assert {m.key for m in queue_mappings()} == declared
+    assert declared  # the webhook dispatcher and sender
+
+
+def test_every_queue_and_event_rule_is_provisioned(aws):
+    import boto3
+
+    queues = set(template.resources("AWS::SQS::Queue"))
+    assert set(aws["queues"]) == queues
+    rules = boto3.client("events").list_rules(EventBusName=template.physical_name("OrderEventBus"))["Rules"]
+    assert {r["Name"] for r in rules} >= set(template.resources("AWS::Events::Rule"))

@@ -1,0 +1,45 @@
+"""WebhookDeliveryQueue -> one signed POST per message.
+
+The messages of a batch are sent concurrently, so one slow or dead receiver never delays another
+subscriber's delivery. (Powertools' BatchProcessor handles records one after another, which is why
+this handler builds its partial batch response itself.) A failed delivery stays on the queue with
+its visibility timeout set to the backoff; after WEBHOOK_MAX_TRIES it is recorded as a dead letter.
+"""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from order_service import webhooks
+from order_service.config import settings
+
+logger = Logger()
+pool = ThreadPoolExecutor(max_workers=10)
+
+
+def process(record: dict[str, Any]) -> bool:
+    """True when the message is done with (delivered, dead-lettered or dropped)."""
+    try:
+        attempt = int(record["attributes"].get("ApproximateReceiveCount", "1"))
+        result = webhooks.deliver(json.loads(record["body"]), attempt)
+    except Exception:
+        logger.exception("delivery failed unexpectedly", extra={"message_id": record["messageId"]})
+        return False
+    if not result.done:
+        webhooks.sqs().change_message_visibility(
+            QueueUrl=settings().delivery_queue_url,
+            ReceiptHandle=record["receiptHandle"],
+            VisibilityTimeout=result.retry_in,
+        )
+    return result.done
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    records = event["Records"]
+    done = list(pool.map(process, records))
+    return {
+        "batchItemFailures": [{"itemIdentifier": r["messageId"]} for r, ok in zip(records, done, strict=True) if not ok]
+    }

@@ -1,0 +1,120 @@
+"""Webhook subscriptions: models and rules, no AWS."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from order_service import events
+
+MAX_PER_EVENT = 5
+# events that this service publishes today (see docs/events.md)
+SUBSCRIBABLE = (events.ORDER_CREATED, events.ORDER_UNLOCKED, events.ORDER_CANCELLED, events.PICK_JOB_CREATED)
+RESERVED_HEADERS = ("content-type", "content-length", "host", "user-agent")
+RESERVED_PREFIXES = ("x-event-", "x-webhook-")
+EventName = Literal["ORDER_CREATED", "ORDER_UNLOCKED", "ORDER_CANCELLED", "PICK_JOB_CREATED"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class Header(_Strict):
+    key: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+    value: str = Field(max_length=2000)
+
+    @field_validator("key")
+    @classmethod
+    def not_reserved(cls, key: str) -> str:
+        lowered = key.lower()
+        if lowered in RESERVED_HEADERS or lowered.startswith(RESERVED_PREFIXES):
+            raise ValueError(f"the header '{key}' is set by the service")
+        return key
+
+    @field_validator("value")
+    @classmethod
+    def single_line(cls, value: str) -> str:
+        if re.search(r"[\r\n]", value):
+            raise ValueError("a header value must be one line")
+        return value
+
+
+class WebhookTarget(_Strict):
+    type: Literal["WEBHOOK"]
+    callbackUrl: str = Field(min_length=1, max_length=2000)
+    headers: list[Header] = Field(default_factory=list, max_length=20)
+
+
+class SubscriptionForCreation(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    event: EventName
+    target: WebhookTarget
+
+
+class Subscription(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    id: str
+    version: int
+    created: str
+    lastModified: str
+    name: str
+    event: EventName
+    target: WebhookTarget
+
+
+class SubscriptionCreated(Subscription):
+    secret: str = Field(description="Signing secret (HMAC-SHA256). Shown once, at creation; keep it.")
+
+
+class SubscriptionList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    subscriptions: list[Subscription]
+    total: int | None = None
+
+
+class DeadLetter(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    eventId: str
+    event: str
+    attempts: int
+    lastError: str
+    failedAt: str
+    envelope: dict[str, Any]
+
+
+class DeadLetterList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    deadletters: list[DeadLetter]
+    total: int
+
+
+class DeadLetterAction(_Strict):
+    """REDRIVE sends dead letters again: the ones named by `eventIds`, or all of them."""
+
+    name: Literal["REDRIVE"]
+    eventIds: list[str] | None = Field(default=None, max_length=100)
+
+
+class RedriveResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    redriven: list[str]
+
+
+def new_subscription(request: SubscriptionForCreation, now: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "created": now,
+        "lastModified": now,
+        **request.model_dump(mode="json"),
+        "secret": "whsec_" + secrets.token_urlsafe(32),
+    }
+
+
+def public_view(subscription: dict[str, Any]) -> dict[str, Any]:
+    """What reads show: never the secret."""
+    return {k: v for k, v in subscription.items() if k != "secret"}

@@ -1,0 +1,289 @@
+"""Webhook subscriptions and delivery: signed, retried with backoff, dead letters kept and redriven."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import socket
+
+import boto3
+import pytest
+
+from order_service.config import settings
+from tests.builders import facility_body, locked_order_body
+from tests.webhook_receiver import running_receiver
+
+
+@pytest.fixture
+def webhook_settings(monkeypatch):
+    """Local development callbacks allowed; a 1 s timeout, no backoff wait and 3 tries, so tests are quick."""
+    monkeypatch.setenv("ALLOW_LOCAL_WEBHOOKS", "true")
+    monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("WEBHOOK_BACKOFF_BASE_SECONDS", "0")
+    monkeypatch.setenv("WEBHOOK_MAX_TRIES", "3")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+@pytest.fixture
+def receiver(webhook_settings):
+    with running_receiver() as running:
+        yield running
+
+
+def subscribe(api, url: str, event: str = "ORDER_UNLOCKED", headers=None) -> dict:
+    reply = api.post(
+        "/api/subscriptions",
+        {
+            "name": f"{event} hook",
+            "event": event,
+            "target": {"type": "WEBHOOK", "callbackUrl": url, "headers": headers or []},
+        },
+    )
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/down"
+
+
+def test_locked_then_unlocked_order_reaches_the_receiver_signed_with_custom_headers(api, settle, receiver):
+    api.post("/api/facilities", facility_body())
+    created_sub = subscribe(api, receiver.url, "ORDER_CREATED", headers=[{"key": "Authorization", "value": "Bearer t"}])
+    unlocked_sub = subscribe(api, receiver.url, "ORDER_UNLOCKED")
+
+    order = api.post("/api/orders", locked_order_body()).body
+    settle()
+    api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+    settle()
+
+    created, unlocked = receiver.delivered("ORDER_CREATED"), receiver.delivered("ORDER_UNLOCKED")
+    assert [r["body"]["payload"]["status"] for r in created] == ["LOCKED"]
+    assert [r["body"]["payload"]["status"] for r in unlocked] == ["OPEN"]
+    request = created[0]
+    assert request["headers"]["Authorization"] == "Bearer t"
+    assert request["headers"]["X-Event-Name"] == "ORDER_CREATED"
+    assert request["headers"]["X-Event-Id"] == request["body"]["eventId"]
+    timestamp = request["headers"]["X-Webhook-Timestamp"]
+    expected = hmac.new(
+        created_sub["secret"].encode(), timestamp.encode() + b"." + request["raw"], hashlib.sha256
+    ).hexdigest()
+    assert request["headers"]["X-Webhook-Signature"] == f"v1={expected}"
+    assert unlocked_sub["secret"] != created_sub["secret"]
+
+
+def test_500_twice_then_200_is_delivered_on_the_third_try_and_recorded_once(api, settle, receiver):
+    api.post("/api/facilities", facility_body())
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    receiver.script = [500, 500]
+
+    api.post("/api/orders", locked_order_body())
+    settle()
+
+    assert [r["status"] for r in receiver.requests] == [500, 500, 200]
+    records = boto3.client("dynamodb").query(
+        TableName="WebhookDeliveriesTable",
+        KeyConditionExpression="subscriptionId = :s",
+        ExpressionAttributeValues={":s": {"S": subscription["id"]}},
+    )["Items"]
+    assert [(r["status"]["S"], r["attempts"]["N"]) for r in records] == [("DELIVERED", "3")]
+
+
+def test_a_redelivered_event_is_not_sent_twice(api, settle, receiver, queues):
+    from order_service import webhooks
+
+    api.post("/api/facilities", facility_body())
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    api.post("/api/orders", locked_order_body())
+    settle()
+    envelope = receiver.delivered()[0]["body"]
+
+    webhooks.queue_delivery(subscription["id"], envelope)  # what an at-least-once retry upstream looks like
+    settle()
+
+    assert len(receiver.requests) == 1
+
+
+def test_always_failing_receiver_ends_in_dead_letters_and_is_redriven_when_back(api, settle, receiver):
+    api.post("/api/facilities", facility_body())
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    receiver.default = 503
+
+    order = api.post("/api/orders", locked_order_body()).body
+    settle()
+
+    assert [r["status"] for r in receiver.requests] == [503, 503, 503]
+    letters = api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body
+    assert letters["total"] == 1
+    letter = letters["deadletters"][0]
+    assert (letter["event"], letter["attempts"], letter["lastError"]) == ("ORDER_CREATED", 3, "HTTP 503")
+    assert letter["envelope"]["payload"]["id"] == order["id"]
+
+    receiver.default = 200
+    reply = api.post(f"/api/subscriptions/{subscription['id']}/deadletters/actions", {"name": "REDRIVE"})
+    settle()
+
+    assert reply.status == 200 and reply.body == {"redriven": [letter["eventId"]]}
+    assert [r["body"]["eventId"] for r in receiver.delivered()] == [letter["eventId"]]
+    assert api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body["total"] == 0
+
+
+def test_one_subscriber_down_does_not_delay_the_other(api, settle, receiver, streams, queues):
+    api.post("/api/facilities", facility_body())
+    subscribe(api, closed_port_url(), "ORDER_CREATED")
+    subscribe(api, receiver.url, "ORDER_CREATED")
+
+    api.post("/api/orders", locked_order_body())
+    streams.drain()
+    for _ in range(2):  # the bus queue, then one batch of the delivery queue
+        queues.pump_once()
+
+    assert len(receiver.delivered("ORDER_CREATED")) == 1
+
+
+def test_a_slow_receiver_counts_as_failed_and_is_retried(api, settle, receiver):
+    api.post("/api/facilities", facility_body())
+    subscribe(api, receiver.url, "ORDER_CREATED")
+    receiver.delay = 1.5  # past the 1 s timeout of this test's settings
+    receiver.script = [200]  # it would have said 200, too late
+
+    api.post("/api/orders", locked_order_body())
+    receiver_done = []
+
+    def faster_after_first():
+        receiver.delay = 0
+        receiver_done.append(True)
+
+    settle(rounds=4)  # the first try times out
+    faster_after_first()
+    settle()
+
+    assert len(receiver.requests) >= 2
+    assert receiver.requests[-1]["status"] == 200 and receiver_done
+
+
+class TestSubscriptionsApi:
+    def test_the_secret_is_shown_once(self, api, receiver):
+        created = subscribe(api, receiver.url)
+
+        assert created["secret"].startswith("whsec_")
+        shown = api.get(f"/api/subscriptions/{created['id']}").body
+        listed = api.get("/api/subscriptions").body["subscriptions"]
+        assert "secret" not in shown and all("secret" not in s for s in listed)
+        assert shown == {k: v for k, v in created.items() if k != "secret"}
+
+    def test_at_most_five_per_event_and_delete_frees_a_slot(self, api, receiver):
+        subscriptions = [subscribe(api, receiver.url, "ORDER_CREATED") for _ in range(5)]
+
+        sixth = api.post(
+            "/api/subscriptions",
+            {"name": "6", "event": "ORDER_CREATED", "target": {"type": "WEBHOOK", "callbackUrl": receiver.url}},
+        )
+        assert sixth.status == 409 and sixth.body[0]["description"] == "event"
+        assert api.get("/api/subscriptions", query={"event": "ORDER_CREATED"}).body["total"] == 5
+
+        assert api.request("DELETE", f"/api/subscriptions/{subscriptions[0]['id']}").status == 204
+        assert api.get(f"/api/subscriptions/{subscriptions[0]['id']}").status == 404
+        assert api.request("DELETE", f"/api/subscriptions/{subscriptions[0]['id']}").status == 404
+        subscribe(api, receiver.url, "ORDER_CREATED")
+
+    @pytest.mark.parametrize(
+        ("body", "status", "field"),
+        [
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_SHIPPED",
+                    "target": {"type": "WEBHOOK", "callbackUrl": "https://a.example"},
+                },
+                400,
+                "event",
+            ),
+            ({"name": "x", "event": "ORDER_CREATED"}, 400, "target"),
+            (
+                {"name": "x", "event": "ORDER_CREATED", "target": {"type": "WEBHOOK", "callbackUrl": "ftp://a/b"}},
+                400,
+                "target.callbackUrl",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {"type": "WEBHOOK", "callbackUrl": "http://a.example/"},
+                },
+                400,
+                "target.callbackUrl",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {"type": "WEBHOOK", "callbackUrl": "https://10.0.0.1/"},
+                },
+                400,
+                "target.callbackUrl",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {"type": "WEBHOOK", "callbackUrl": "https://169.254.169.254/latest"},
+                },
+                400,
+                "target.callbackUrl",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {"type": "WEBHOOK", "callbackUrl": "https://localhost/"},
+                },
+                400,
+                "target.callbackUrl",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {
+                        "type": "WEBHOOK",
+                        "callbackUrl": "https://a.example",
+                        "headers": [{"key": "X-Webhook-Signature", "value": "f"}],
+                    },
+                },
+                400,
+                "target.headers[0].key",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {"type": "EMAIL", "callbackUrl": "https://a.example"},
+                },
+                400,
+                "target.type",
+            ),
+        ],
+    )
+    def test_bad_input(self, api, body, status, field):
+        reply = api.post("/api/subscriptions", body)
+
+        assert reply.status == status, reply.body
+        assert reply.body[0]["description"].startswith(field), reply.body
+
+    def test_127_0_0_1_needs_the_development_setting(self, api):
+        reply = api.post(
+            "/api/subscriptions",
+            {
+                "name": "x",
+                "event": "ORDER_CREATED",
+                "target": {"type": "WEBHOOK", "callbackUrl": "http://127.0.0.1:9/hooks"},
+            },
+        )
+
+        assert reply.status == 400
+        assert "https" in reply.body[0]["summary"]

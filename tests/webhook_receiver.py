@@ -1,0 +1,64 @@
+"""A real HTTP receiver on 127.0.0.1 for webhook tests, scripted per test (status codes, delays)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.script: list[int] = []  # status codes to answer, in order; then `default`
+        self.default = 200
+        self.delay = 0.0
+        self.url = ""
+
+    def answer(self) -> int:
+        return self.script.pop(0) if self.script else self.default
+
+    def delivered(self, event: str | None = None) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["status"] < 300 and (event is None or r["body"]["event"] == event)]
+
+
+@contextmanager
+def running_receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(receiver.delay)
+            status = receiver.answer()
+            receiver.requests.append(
+                {
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "raw": raw,
+                    "body": json.loads(raw),
+                    "status": status,
+                }
+            )
+            try:
+                self.send_response(status)
+                self.end_headers()
+            except OSError:
+                pass  # the sender gave up waiting
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
