@@ -6,6 +6,9 @@ Never a pass/fail on these shared, noisy machines: a report to read and compare.
    process, beside a bare `import boto3` + one client, same interpreter. Goal <= 1.3x.
 2. Stream work (moto, in process): PutEvents calls per 100 stream records (goal <= 10) and
    DynamoDB writes per pick job (goal 1).
+3. Local stack (`make run` in a child process): requests/s for create and unlock over HTTP beside
+   raw PutItem/s against the same moto server (goal ratio >= 0.5), and p50/p99 latency from UNLOCK
+   to the webhook received by the inbox (goal p50 < 1 s).
 """
 
 from __future__ import annotations
@@ -121,6 +124,60 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
     return put_events, jobs, writes / max(jobs, 1)
 
 
+def local_stack_figures(requests: int = 100, latencies: int = 30) -> dict[str, float]:
+    import boto3
+
+    from local_stack import process
+    from tools.make_events import BODIES
+
+    stack = process.start()
+    try:
+        body = BODIES["CreateOrder"]
+        started = time.perf_counter()
+        ids = []
+        for _ in range(requests):
+            status, order = stack.call("POST", "/api/orders", body)
+            assert status == 201, order
+            ids.append(order["id"])
+        create_rps = requests / (time.perf_counter() - started)
+        started = time.perf_counter()
+        for order_id in ids:
+            status, _ = stack.call("POST", f"/api/orders/{order_id}/actions", {"name": "UNLOCK", "version": 1})
+            assert status == 200
+        unlock_rps = requests / (time.perf_counter() - started)
+
+        ddb = boto3.client("dynamodb", endpoint_url=stack.moto, region_name=template.REGION,
+                           aws_access_key_id="local", aws_secret_access_key="local")
+        started = time.perf_counter()
+        for n in range(requests):
+            ddb.put_item(TableName="IdempotencyTable", Item={"id": {"S": f"bench-{n}"}, "data": {"S": "x" * 500}})
+        put_rps = requests / (time.perf_counter() - started)
+
+        samples = []
+        for _ in range(latencies):
+            status, order = stack.call("POST", "/api/orders", body)
+            deadline = time.monotonic() + 10
+            while not any(i["body"]["payload"]["id"] == order["id"] for i in stack.inbox_items("ORDER_CREATED")):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("ORDER_CREATED never reached the inbox")
+                time.sleep(0.02)
+            sent = time.time()
+            stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+            while True:
+                hits = [i for i in stack.inbox_items("ORDER_UNLOCKED") if i["body"]["payload"]["id"] == order["id"]]
+                if hits:
+                    samples.append(hits[0]["receivedAt"] - sent)
+                    break
+                if time.monotonic() > deadline + 10:
+                    raise RuntimeError("ORDER_UNLOCKED never reached the inbox")
+                time.sleep(0.01)
+    finally:
+        process.stop(stack)
+    samples.sort()
+    return {"create_rps": create_rps, "unlock_rps": unlock_rps, "put_rps": put_rps,
+            "p50": samples[len(samples) // 2], "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))]}
+
+
 def main() -> None:
     started = time.perf_counter()
     print(f"# Cold start: handler import + its clients, fresh process, median of {RUNS} (goal <= 1.30x)")
@@ -132,6 +189,15 @@ def main() -> None:
     print("\n# Stream work (moto in process)")
     print(f"PutEvents calls per 100 stream records: {put_events} (goal <= 10)")
     print(f"DynamoDB writes per pick job: {writes_per_job:.2f} over {jobs} pick jobs (goal 1)")
+    figures = local_stack_figures()
+    print("\n# Local stack over HTTP (make run), one run, side by side")
+    print(f"create over HTTP:  {figures['create_rps']:7.1f} req/s   ratio to raw PutItem "
+          f"{figures['create_rps'] / figures['put_rps']:.2f} (goal >= 0.5)")
+    print(f"unlock over HTTP:  {figures['unlock_rps']:7.1f} req/s   ratio to raw PutItem "
+          f"{figures['unlock_rps'] / figures['put_rps']:.2f}")
+    print(f"raw PutItem:       {figures['put_rps']:7.1f} req/s   (boto3 straight to the same moto server)")
+    print(f"UNLOCK -> webhook received: p50 {figures['p50'] * 1000:.0f} ms, p99 {figures['p99'] * 1000:.0f} ms "
+          "(goal p50 < 1 s)")
     print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
 
 

@@ -7,7 +7,9 @@ import socket
 import pytest
 
 from tests.builders import locked_order_body
-from tests.e2e.conftest import eventually, start_stack, stop_stack
+from local_stack.process import start as start_stack
+from local_stack.process import stop as stop_stack
+from tests.e2e.conftest import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -31,6 +33,8 @@ def test_locked_order_unlock_pick_job_and_inbox(stack):
     assert [e["payload"]["status"] for e in mine] == ["OPEN"]
     created = [i["body"] for i in stack.inbox_items("ORDER_CREATED") if i["body"]["payload"]["id"] == order["id"]]
     assert [e["payload"]["status"] for e in created] == ["LOCKED"]
+    delivered = next(i for i in stack.inbox_items("ORDER_UNLOCKED") if i["body"]["payload"]["id"] == order["id"])
+    assert delivered["headers"]["X-Webhook-Signature"].startswith("v1=")  # a real, signed webhook delivery
 
 
 def test_errors_come_back_in_the_contract_format_over_http(stack):

@@ -1,0 +1,82 @@
+"""Starting and stopping `python -m local_stack` as a child process on free ports (tests, bench)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from local_stack import template
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[str]
+    api: str
+    inbox: str
+    moto: str
+    ports: tuple[int, ...]
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.api}{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def inbox_items(self, event: str | None = None) -> list[dict[str, Any]]:
+        query = f"?event={event}" if event else ""
+        with urllib.request.urlopen(f"{self.inbox}/inbox{query}", timeout=5) as response:
+            return list(json.loads(response.read()))
+
+
+def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> RunningStack:
+    ports = (free_port(), free_port(), free_port())
+    env = dict(os.environ, LOCAL_API_PORT=str(ports[0]), LOCAL_INBOX_PORT=str(ports[1]),
+               LOCAL_MOTO_PORT=str(ports[2]),
+               PYTHONPATH=os.pathsep.join([str(template.ROOT / "shared"), str(template.ROOT)]), **(extra_env or {}))
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(name, None)
+    process = subprocess.Popen([sys.executable, "-m", "local_stack"], cwd=template.ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    output: list[str] = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            raise RuntimeError("local stack exited:\n" + "".join(output))
+        output.append(line)
+        if line.startswith("ready:"):
+            break
+    else:
+        process.kill()
+        raise RuntimeError("local stack did not become ready:\n" + "".join(output))
+    return RunningStack(process, f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}",
+                        f"http://127.0.0.1:{ports[2]}", ports)
+
+
+def stop(stack: RunningStack) -> int:
+    stack.process.send_signal(signal.SIGINT)
+    try:
+        return stack.process.wait(timeout=20)
+    finally:
+        if stack.process.poll() is None:
+            stack.process.kill()
