@@ -33,8 +33,12 @@ class RunningStack:
 
     def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.api}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json", **(headers or {})})
+        request = urllib.request.Request(
+            f"{self.api}{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 return response.status, json.loads(response.read() or b"null")
@@ -49,13 +53,24 @@ class RunningStack:
 
 def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> RunningStack:
     ports = (free_port(), free_port(), free_port())
-    env = dict(os.environ, LOCAL_API_PORT=str(ports[0]), LOCAL_INBOX_PORT=str(ports[1]),
-               LOCAL_MOTO_PORT=str(ports[2]),
-               PYTHONPATH=os.pathsep.join([str(template.ROOT / "shared"), str(template.ROOT)]), **(extra_env or {}))
+    env = dict(
+        os.environ,
+        LOCAL_API_PORT=str(ports[0]),
+        LOCAL_INBOX_PORT=str(ports[1]),
+        LOCAL_MOTO_PORT=str(ports[2]),
+        PYTHONPATH=os.pathsep.join([str(template.ROOT / "shared"), str(template.ROOT)]),
+        **(extra_env or {}),
+    )
     for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         env.pop(name, None)
-    process = subprocess.Popen([sys.executable, "-m", "local_stack"], cwd=template.ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_stack"],
+        cwd=template.ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     output: list[str] = []
@@ -69,8 +84,9 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> Runni
     else:
         process.kill()
         raise RuntimeError("local stack did not become ready:\n" + "".join(output))
-    return RunningStack(process, f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}",
-                        f"http://127.0.0.1:{ports[2]}", ports)
+    return RunningStack(
+        process, f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}", f"http://127.0.0.1:{ports[2]}", ports
+    )
 
 
 def stop(stack: RunningStack) -> int:

@@ -146,8 +146,13 @@ def local_stack_figures(requests: int = 100, latencies: int = 30) -> dict[str, f
             assert status == 200
         unlock_rps = requests / (time.perf_counter() - started)
 
-        ddb = boto3.client("dynamodb", endpoint_url=stack.moto, region_name=template.REGION,
-                           aws_access_key_id="local", aws_secret_access_key="local")
+        ddb = boto3.client(
+            "dynamodb",
+            endpoint_url=stack.moto,
+            region_name=template.REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
         started = time.perf_counter()
         for n in range(requests):
             ddb.put_item(TableName="IdempotencyTable", Item={"id": {"S": f"bench-{n}"}, "data": {"S": "x" * 500}})
@@ -174,8 +179,13 @@ def local_stack_figures(requests: int = 100, latencies: int = 30) -> dict[str, f
     finally:
         process.stop(stack)
     samples.sort()
-    return {"create_rps": create_rps, "unlock_rps": unlock_rps, "put_rps": put_rps,
-            "p50": samples[len(samples) // 2], "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))]}
+    return {
+        "create_rps": create_rps,
+        "unlock_rps": unlock_rps,
+        "put_rps": put_rps,
+        "p50": samples[len(samples) // 2],
+        "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
+    }
 
 
 def main() -> None:
@@ -191,13 +201,19 @@ def main() -> None:
     print(f"DynamoDB writes per pick job: {writes_per_job:.2f} over {jobs} pick jobs (goal 1)")
     figures = local_stack_figures()
     print("\n# Local stack over HTTP (make run), one run, side by side")
-    print(f"create over HTTP:  {figures['create_rps']:7.1f} req/s   ratio to raw PutItem "
-          f"{figures['create_rps'] / figures['put_rps']:.2f} (goal >= 0.5)")
-    print(f"unlock over HTTP:  {figures['unlock_rps']:7.1f} req/s   ratio to raw PutItem "
-          f"{figures['unlock_rps'] / figures['put_rps']:.2f}")
+    print(
+        f"create over HTTP:  {figures['create_rps']:7.1f} req/s   ratio to raw PutItem "
+        f"{figures['create_rps'] / figures['put_rps']:.2f} (goal >= 0.5)"
+    )
+    print(
+        f"unlock over HTTP:  {figures['unlock_rps']:7.1f} req/s   ratio to raw PutItem "
+        f"{figures['unlock_rps'] / figures['put_rps']:.2f}"
+    )
     print(f"raw PutItem:       {figures['put_rps']:7.1f} req/s   (boto3 straight to the same moto server)")
-    print(f"UNLOCK -> webhook received: p50 {figures['p50'] * 1000:.0f} ms, p99 {figures['p99'] * 1000:.0f} ms "
-          "(goal p50 < 1 s)")
+    print(
+        f"UNLOCK -> webhook received: p50 {figures['p50'] * 1000:.0f} ms, p99 {figures['p99'] * 1000:.0f} ms "
+        "(goal p50 < 1 s)"
+    )
     print(f"\n(bench took {time.perf_counter() - started:.0f} s)")
 
 

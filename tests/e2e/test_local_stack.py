@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from tests.builders import locked_order_body
 from local_stack.process import start as start_stack
 from local_stack.process import stop as stop_stack
+from tests.builders import locked_order_body
 from tests.e2e.conftest import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]

@@ -254,3 +254,19 @@ class TestList:
             for k in o
             if k.startswith("idx")
         ]
+
+
+def test_metrics_count_created_locked_unlocked_and_conflicts(api, berlin, capsys):
+    import json as _json
+
+    order = create_order(api, locked_order_body())
+    api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+    api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+
+    emitted: dict[str, float] = {}
+    for line in capsys.readouterr().out.splitlines():
+        if '"CloudWatchMetrics"' in line:
+            document = _json.loads(line)
+            for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                emitted[metric["Name"]] = emitted.get(metric["Name"], 0) + sum(document[metric["Name"]])
+    assert emitted == {"OrdersCreated": 1, "LockedOrdersCreated": 1, "OrdersUnlocked": 1, "UnlockConflicts": 1}
