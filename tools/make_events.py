@@ -61,6 +61,7 @@ BODIES: dict[str, dict] = {
         },
     },
     "DeadLetterAction": {"name": "REDRIVE"},
+    "BulkOrderAction": {"name": "BULK_UNLOCK", "orders": [{"orderId": SAMPLE_ID, "version": 1}]},
 }
 
 

@@ -8,7 +8,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from order_service import order_commands, order_store, orders
 from order_service.errors import InvalidRequest
 from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
-from order_service.order_models import CancelAction, Order, OrderAction, OrderForCreation, OrderList
+from order_service.order_models import (
+    BulkResults,
+    BulkUnlock,
+    CancelAction,
+    Order,
+    OrderAction,
+    OrderForCreation,
+    OrderList,
+)
 
 logger = Logger()
 metrics = order_commands.metrics
@@ -21,6 +29,7 @@ LIST_QUERY = (
     QueryParam("facilityRef", "Only orders routed to this facility."),
     QueryParam("tenantOrderId", "Only orders with this tenantOrderId."),
     QueryParam("consumerId", "Only orders of this consumer (consumer.consumerId)."),
+    QueryParam("statusReason", "Only orders with a status reason containing this text (any case)."),
 )
 
 
@@ -58,6 +67,7 @@ def list_orders(request: Request) -> Response:
         facility_ref=query.get("facilityRef"),
         tenant_order_id=query.get("tenantOrderId"),
         consumer_id=query.get("consumerId"),
+        reason_text=query.get("statusReason"),
     )
     found, total = order_store.list_page(where, page_size(query), query.get("startAfterId"))
     body: dict[str, Any] = {"orders": found}
@@ -86,6 +96,22 @@ def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     else:
         order = order_commands.unlock_order(orderId, action.version, action.targetTime)
     return json_response(order)
+
+
+@api.route(
+    "POST",
+    "/api/orders/actions",
+    summary="BULK_UNLOCK up to 100 orders, one result per order",
+    body=BulkUnlock,
+    response=BulkResults,
+    errors=(400, 413),
+)
+def bulk_action(request: Request, body: BulkUnlock) -> Response:
+    results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in body.orders])
+    logger.info(
+        "bulk unlock", extra={"requested": len(results), "unlocked": sum(r["result"] == "UNLOCKED" for r in results)}
+    )
+    return json_response({"results": results})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

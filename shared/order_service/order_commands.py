@@ -9,7 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from order_service import facility_store, order_store, orders, routing
 from order_service.clock import now_iso
-from order_service.errors import DomainError, InvalidRequest
+from order_service.errors import DomainError, InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
 
 logger = Logger(child=True)
 metrics = Metrics()
@@ -70,3 +70,30 @@ def cancel_order(order_id: str, version: int, reason_id: str | None = None, acto
     metrics.add_metric(name="OrdersCancelled", unit=MetricUnit.Count, value=1)
     logger.info("order cancelled", extra={"order_id": order_id, "version": order["version"], "actor": actor})
     return order
+
+
+def bulk_unlock(requests: list[tuple[str, int]], actor: str | None = None) -> list[dict[str, Any]]:
+    """One result per (order id, version), in order: UNLOCKED, CONFLICT, NOT_LOCKED or NOT_FOUND.
+    Each unlock is its own conditional write; one refusal does not stop the others."""
+    results: list[dict[str, Any]] = []
+    for order_id, version in requests:
+        try:
+            order = unlock_order(order_id, version, actor=actor)
+        except NotFound as missing:
+            results.append({"orderId": order_id, "result": "NOT_FOUND", "summary": missing.summary})
+        except VersionConflict as stale:
+            results.append(
+                {"orderId": order_id, "result": "CONFLICT", "summary": stale.summary, "version": stale.current_version}
+            )
+        except TransitionNotAllowed as refused:
+            results.append(
+                {
+                    "orderId": order_id,
+                    "result": "NOT_LOCKED",
+                    "summary": refused.summary,
+                    "version": refused.current_version,
+                }
+            )
+        else:
+            results.append({"orderId": order_id, "result": "UNLOCKED", "version": order["version"], "order": order})
+    return results

@@ -97,3 +97,31 @@ class OrderList(BaseModel):
 
     orders: list[Order]
     total: int | None = None
+
+
+class OrderRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    orderId: str = Field(min_length=1, max_length=100)
+    version: int = Field(ge=0, strict=True)
+
+
+class BulkUnlock(BaseModel):
+    """Unlock up to 100 orders; each is its own conditional write and gets its own result."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    name: Literal["BULK_UNLOCK"]
+    orders: list[OrderRef] = Field(min_length=1, max_length=100)
+
+
+class BulkResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    orderId: str
+    result: Literal["UNLOCKED", "CONFLICT", "NOT_LOCKED", "NOT_FOUND"]
+    summary: str | None = None
+    version: int | None = Field(default=None, description="The order's version now.")
+    order: Order | None = Field(default=None, description="The unlocked order.")
+
+
+class BulkResults(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    results: list[BulkResult]

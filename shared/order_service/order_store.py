@@ -82,6 +82,7 @@ class OrderFilter:
     facility_ref: str | None = None
     tenant_order_id: str | None = None
     consumer_id: str | None = None
+    reason_text: str | None = None  # part of a status reason, any case
 
 
 # index name -> (partition key, sort key); the most selective first
@@ -136,6 +137,10 @@ def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tupl
         names[f"#f{i}"] = attribute
         values[f":f{i}"] = {"S": expected}
         conditions.append(f"#f{i} = :f{i}")
+    if where.reason_text:
+        names["#reason"] = "idxReasonText"
+        values[":reason"] = {"S": where.reason_text.lower()}
+        conditions.append("contains(#reason, :reason)")
     if conditions:
         request["FilterExpression"] = " AND ".join(conditions)
     if names:

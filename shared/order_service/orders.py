@@ -49,6 +49,9 @@ def index_attributes(order: dict[str, Any]) -> dict[str, str]:
     consumer_id = (order.get("consumer") or {}).get("consumerId")
     if consumer_id:
         attributes["idxConsumerId"] = consumer_id
+    reasons = " | ".join(r["reason"] for r in order.get("statusReasons") or [])
+    if reasons:
+        attributes["idxReasonText"] = reasons.lower()  # for the case-insensitive statusReason filter
     return attributes
 
 

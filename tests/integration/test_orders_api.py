@@ -270,3 +270,53 @@ def test_metrics_count_created_locked_unlocked_and_conflicts(api, berlin, capsys
             for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
                 emitted[metric["Name"]] = emitted.get(metric["Name"], 0) + sum(document[metric["Name"]])
     assert emitted == {"OrdersCreated": 1, "LockedOrdersCreated": 1, "OrdersUnlocked": 1, "UnlockConflicts": 1}
+
+
+class TestBulkUnlock:
+    def test_one_result_per_order(self, api, berlin):
+        locked = [create_order(api, locked_order_body()) for _ in range(2)]
+        stale = create_order(api, locked_order_body())
+        already_open = create_order(api, order_body())
+
+        reply = api.post(
+            "/api/orders/actions",
+            {
+                "name": "BULK_UNLOCK",
+                "orders": [
+                    {"orderId": locked[0]["id"], "version": 1},
+                    {"orderId": locked[1]["id"], "version": 1},
+                    {"orderId": stale["id"], "version": 4},
+                    {"orderId": already_open["id"], "version": 1},
+                    {"orderId": "missing", "version": 1},
+                ],
+            },
+        )
+
+        assert reply.status == 200
+        results = reply.body["results"]
+        assert [r["result"] for r in results] == ["UNLOCKED", "UNLOCKED", "CONFLICT", "NOT_LOCKED", "NOT_FOUND"]
+        assert results[0]["order"]["status"] == "OPEN" and results[0]["version"] == 2
+        assert results[2]["version"] == 1
+        assert api.get(f"/api/orders/{stale['id']}").body["status"] == "LOCKED"
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"name": "BULK_UNLOCK", "orders": []},
+            {"name": "BULK_UNLOCK", "orders": [{"orderId": "x", "version": 1}] * 101},
+            {"name": "BULK_CANCEL", "orders": [{"orderId": "x", "version": 1}]},
+            {"name": "BULK_UNLOCK", "orders": [{"orderId": "x"}]},
+        ],
+    )
+    def test_bad_bulk_requests_are_400(self, api, body):
+        assert api.post("/api/orders/actions", body).status == 400
+
+
+def test_filter_by_status_reason_text(api, berlin):
+    fraud = create_order(api, locked_order_body("Fraud check pending"))
+    create_order(api, locked_order_body("Customer verification"))
+
+    found = api.get("/api/orders", query={"status": "LOCKED", "statusReason": "FRAUD"}).body
+
+    assert [o["id"] for o in found["orders"]] == [fraud["id"]]
+    assert found["total"] == 1

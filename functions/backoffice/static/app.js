@@ -1,0 +1,285 @@
+// Back office: the queue of locked orders, their detail, unlock / cancel / bulk unlock.
+// Plain JS, no build step. Every call goes through api(), which sends the bearer token if one is set.
+"use strict";
+
+const BASE = location.pathname.replace(/\/backoffice.*$/, "");
+const PAGE_SIZE = 25;
+const state = {
+  token: null,               // in memory only: gone when the tab closes
+  facilities: new Map(),     // id -> facility
+  cursors: [null],           // startAfterId of each page seen so far
+  page: 0,
+  orders: [],
+  selected: new Map(),       // order id -> version
+  current: null,             // the order shown in the detail panel
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+async function api(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  const response = await fetch(BASE + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  return { status: response.status, data };
+}
+
+function problem(reply) {
+  const first = Array.isArray(reply.data) && reply.data[0];
+  if (reply.status === 401) return "Please sign in: the access token is missing or expired.";
+  if (reply.status === 403) return "You are not allowed to do this.";
+  return first ? first.summary : `The service answered ${reply.status}.`;
+}
+
+function say(text, isError = false) {
+  const box = $("message");
+  box.textContent = text;
+  box.classList.toggle("error", isError);
+}
+
+// ------------------------------------------------------------------ helpers ---
+function age(created) {
+  const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(created)) / 60000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+function customerName(order) {
+  const address = ((order.consumer || {}).addresses || [])[0] || {};
+  const name = [address.firstName, address.lastName].filter(Boolean).join(" ");
+  return name || address.companyName || (order.consumer || {}).email || "—";
+}
+
+function facilityName(ref) {
+  if (!ref) return "not routable";
+  const facility = state.facilities.get(ref);
+  return facility ? facility.name : ref;
+}
+
+function reasons(order) {
+  return (order.statusReasons || []).map((r) => r.reason).join("; ") || "—";
+}
+
+function items(order) {
+  return (order.orderLineItems || []).reduce((sum, line) => sum + (line.quantity || 0), 0);
+}
+
+function when(timestamp) {
+  return timestamp ? new Date(timestamp).toLocaleString() : "—";
+}
+
+// -------------------------------------------------------------------- queue ---
+async function loadFacilities() {
+  const reply = await api("GET", "/api/facilities?size=100");
+  if (reply.status !== 200) { say(problem(reply), true); return; }
+  const select = $("facility");
+  for (const facility of reply.data.facilities) {
+    state.facilities.set(facility.id, facility);
+    select.append(el("option", { value: facility.id }, facility.name));
+  }
+}
+
+async function loadQueue() {
+  const query = new URLSearchParams({ status: "LOCKED", size: String(PAGE_SIZE) });
+  if ($("facility").value) query.set("facilityRef", $("facility").value);
+  if ($("reason").value.trim()) query.set("statusReason", $("reason").value.trim());
+  const cursor = state.cursors[state.page];
+  if (cursor) query.set("startAfterId", cursor);
+  const reply = await api("GET", `/api/orders?${query}`);
+  if (reply.status !== 200) { say(problem(reply), true); return; }
+  state.orders = reply.data.orders;
+  $("locked-count").textContent = String(reply.data.total ?? state.orders.length);
+  state.cursors[state.page + 1] = state.orders.length === PAGE_SIZE ? state.orders[state.orders.length - 1].id : null;
+  renderQueue();
+}
+
+function renderQueue() {
+  const rows = state.orders.map((order) => {
+    const checked = state.selected.has(order.id);
+    return el("tr", {
+      "data-order-id": order.id,
+      "aria-current": state.current && state.current.id === order.id ? "true" : null,
+      onclick: (event) => { if (event.target.type !== "checkbox") showOrder(order.id); },
+    },
+      el("td", {}, el("input", {
+        type: "checkbox", "aria-label": `Select ${order.tenantOrderId || order.id}`, checked,
+        onchange: (event) => toggle(order, event.target.checked),
+      })),
+      el("td", {}, order.tenantOrderId || order.id.slice(0, 8)),
+      el("td", {}, customerName(order)),
+      el("td", { class: "wide" }, when(order.created)),
+      el("td", { title: order.created }, age(order.created)),
+      el("td", { class: "wide" }, facilityName((order.routing || {}).facilityRef)),
+      el("td", { class: "reasons" }, reasons(order)),
+      el("td", { class: "wide" }, items(order)),
+    );
+  });
+  $("rows").replaceChildren(...rows);
+  $("empty").hidden = state.orders.length > 0;
+  $("page").textContent = `Page ${state.page + 1}`;
+  $("prev").disabled = state.page === 0;
+  $("next").disabled = !state.cursors[state.page + 1];
+  $("select-all").checked = state.orders.length > 0 && state.orders.every((o) => state.selected.has(o.id));
+  renderBulkButton();
+}
+
+function toggle(order, on) {
+  if (on) state.selected.set(order.id, order.version); else state.selected.delete(order.id);
+  renderBulkButton();
+}
+
+function renderBulkButton() {
+  const button = $("bulk-unlock");
+  button.textContent = `Unlock selected (${state.selected.size})`;
+  button.disabled = state.selected.size === 0;
+}
+
+function restart() {
+  state.cursors = [null];
+  state.page = 0;
+  return loadQueue();
+}
+
+// ------------------------------------------------------------------- detail ---
+async function showOrder(orderId) {
+  const reply = await api("GET", `/api/orders/${encodeURIComponent(orderId)}`);
+  if (reply.status !== 200) { say(problem(reply), true); return; }
+  state.current = reply.data;
+  $("detail-message").textContent = "";
+  renderDetail();
+  renderQueue();
+}
+
+function definition(term, value) {
+  return [el("dt", {}, term), el("dd", {}, value)];
+}
+
+function renderDetail() {
+  const order = state.current;
+  const routing = order.routing || {};
+  const address = ((order.consumer || {}).addresses || [])[0] || {};
+  $("detail-title").textContent = `Order ${order.tenantOrderId || order.id}`;
+  $("detail-body").replaceChildren(
+    el("dl", {},
+      definition("Status", order.status),
+      definition("Version", order.version),
+      definition("Created", when(order.created)),
+      definition("Order date", when(order.orderDate)),
+      definition("Customer", customerName(order)),
+      definition("Address", [address.street, address.houseNumber, address.postalCode, address.city, address.country]
+        .filter(Boolean).join(" ") || "—"),
+      definition("Facility", facilityName(routing.facilityRef)),
+      definition("Routing", `${routing.status || "—"}${routing.routedAt ? `, ${when(routing.routedAt)}` : ""}`),
+    ),
+    el("h3", {}, "Status reasons"),
+    el("ul", {}, (order.statusReasons || []).map((r) => el("li", {}, `${r.status}: ${r.reason}`))),
+    el("h3", {}, "Lines"),
+    el("ol", {}, (order.orderLineItems || []).map((line) =>
+      el("li", {}, `${line.quantity} × ${line.article.title} (${line.article.tenantArticleId})`))),
+    el("h3", {}, "History"),
+    el("ol", { "data-testid": "history" }, (order.statusHistory || []).map((entry) =>
+      el("li", {}, `${when(entry.at)}: ${entry.previousStatus ? `${entry.previousStatus} → ` : ""}${entry.status}`
+        + (entry.by ? ` by ${entry.by}` : "") + (entry.reason ? ` (${entry.reason})` : "")))),
+  );
+  $("unlock").hidden = order.status !== "LOCKED";
+  $("cancel").hidden = !["LOCKED", "OPEN"].includes(order.status);
+  $("detail").hidden = false;
+}
+
+function confirmStep(text) {
+  return new Promise((resolve) => {
+    const dialog = $("confirm");
+    $("confirm-text").textContent = text;
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true });
+    dialog.showModal();
+  });
+}
+
+async function act(name) {
+  const order = state.current;
+  const label = order.tenantOrderId || order.id;
+  const question = name === "UNLOCK"
+    ? `Unlock order ${label}? It will get a pick job at ${facilityName((order.routing || {}).facilityRef)}.`
+    : `Cancel order ${label}? This cannot be undone.`;
+  if (!(await confirmStep(question))) return;
+  const reply = await api("POST", `/api/orders/${encodeURIComponent(order.id)}/actions`, { name, version: order.version });
+  if (reply.status === 200) {
+    state.current = reply.data;
+    state.selected.delete(order.id);
+    renderDetail();
+    say(`Order ${label} is now ${reply.data.status}.`);
+    await loadQueue();
+    return;
+  }
+  const box = $("detail-message");
+  if (reply.status === 409) {
+    const current = (reply.data || [])[0] || {};
+    box.replaceChildren(
+      `Someone else changed this order meanwhile (it is now at version ${current.version}). ${current.summary || ""} `,
+      el("button", { type: "button", "data-testid": "refresh-order", onclick: () => { showOrder(order.id); loadQueue(); } },
+        "Refresh"),
+    );
+  } else {
+    box.textContent = problem(reply);
+  }
+}
+
+// --------------------------------------------------------------------- bulk ---
+async function bulkUnlock() {
+  const orders = [...state.selected].map(([orderId, version]) => ({ orderId, version }));
+  if (!(await confirmStep(`Unlock ${orders.length} order(s)?`))) return;
+  const reply = await api("POST", "/api/orders/actions", { name: "BULK_UNLOCK", orders });
+  if (reply.status !== 200) { say(problem(reply), true); return; }
+  const labels = new Map(state.orders.map((o) => [o.id, o.tenantOrderId || o.id]));
+  const words = { UNLOCKED: "unlocked", CONFLICT: "conflict: changed by someone else", NOT_LOCKED: "not locked",
+                  NOT_FOUND: "not found" };
+  $("bulk-results").replaceChildren(...reply.data.results.map((r) =>
+    el("li", { class: r.result, "data-order-id": r.orderId, "data-result": r.result },
+      `${labels.get(r.orderId) || r.orderId}: ${words[r.result]}`)));
+  state.selected.clear();
+  await loadQueue();
+}
+
+// ------------------------------------------------------------------- wiring ---
+function wire() {
+  $("filters").addEventListener("submit", (event) => { event.preventDefault(); restart(); });
+  $("facility").addEventListener("change", () => restart());
+  $("refresh").addEventListener("click", () => loadQueue());
+  $("prev").addEventListener("click", () => { state.page -= 1; loadQueue(); });
+  $("next").addEventListener("click", () => { state.page += 1; loadQueue(); });
+  $("select-all").addEventListener("change", (event) => {
+    for (const order of state.orders) toggle(order, event.target.checked);
+    renderQueue();
+  });
+  $("bulk-unlock").addEventListener("click", bulkUnlock);
+  $("unlock").addEventListener("click", () => act("UNLOCK"));
+  $("cancel").addEventListener("click", () => act("CANCEL"));
+  $("close-detail").addEventListener("click", () => { $("detail").hidden = true; state.current = null; renderQueue(); });
+  $("signin").addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.token = $("token").value.trim() || null;
+    $("token").value = "";
+    say(state.token ? "Token set for this tab." : "Token cleared.");
+    loadFacilities().then(restart);
+  });
+}
+
+wire();
+loadFacilities().then(loadQueue);
