@@ -13,7 +13,7 @@ SAM_VENV := .venv-sam
 export PYTHONPATH := shared:.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: help install run test test-fast test-e2e lint fmt bench openapi events validate build clean
+.PHONY: help install chromium run test test-fast test-e2e lint fmt bench openapi events validate build clean
 
 help:
 	@echo "make run      - the whole service on 127.0.0.1 (moto, API on :3000, stream/queue pollers)"
@@ -23,6 +23,7 @@ help:
 	@echo "make fmt      - ruff format and autofix"
 	@echo "make bench    - cold-start import ratios and other benchmarks"
 	@echo "make openapi  - regenerate shared/order_service/openapi.json"
+	@echo "make screenshot - docs/backoffice.png from the local stack in Chromium"
 	@echo "make validate - sam validate --lint (separate .venv-sam)"
 	@echo "make build    - sam build"
 
@@ -37,13 +38,22 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m local_stack
 
-test: $(STAMP)
+# Browser tests need Debian's Chromium: installed here when we can (root + apt-get), else skipped with a reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium (Debian) for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install Chromium: the browser tests will be skipped"; \
+	  else echo "Chromium is missing and this is not root: the browser tests will be skipped"; fi; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not e2e and not browser"
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) chromium
 	$(BIN)/python -m pytest -m "e2e or browser"
 
 lint: $(STAMP)
@@ -59,6 +69,9 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
+
+screenshot: $(STAMP) chromium
+	$(BIN)/python -m tools.screenshot
 
 openapi: $(STAMP)
 	$(BIN)/python -m tools.openapi

@@ -235,6 +235,7 @@ def tour(settings: Settings) -> str:
     return f"""
 Order service running locally (no Docker, no AWS account):
   API            {api}            (routes exactly as template.yaml; OpenAPI at {api}/openapi.json)
+  back office    {api}/backoffice  (review and unlock held orders)
   webhook inbox  {settings.inbox_url}/          (a webhook receiver subscribed to every event, signed deliveries)
   moto           {settings.moto_url}  (aws --endpoint-url {settings.moto_url} dynamodb scan --table-name OrdersTable)
 
