@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -362,3 +365,50 @@ class QueuePump:
 
     def pump_once(self) -> int:
         return sum(self.pump_mapping(mapping) for mapping in self.mappings)
+
+
+# ----------------------------------------------------------------- schedules ---
+@dataclass
+class Schedule:
+    """One `Type: Schedule` event of a function in template.yaml."""
+
+    function: template.Function
+    name: str
+    expression: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.function.logical_id}.{self.name}"
+
+    @property
+    def interval_seconds(self) -> float:
+        match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", self.expression.strip())
+        if not match:
+            raise ValueError(f"{self.key}: only rate() schedules run locally, not {self.expression}")
+        unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+        return int(match.group(1)) * unit
+
+    def event(self) -> dict[str, Any]:
+        """What EventBridge Scheduler hands the function."""
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": template.ACCOUNT,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": template.REGION,
+            "resources": [template.arn(self.function.logical_id)],
+            "detail": {},
+        }
+
+    def run(self, invoke: Invoke = invoke_handler) -> Any:
+        return invoke(self.function, self.event())
+
+
+def schedules() -> list[Schedule]:
+    return [
+        Schedule(function, name, props["Schedule"])
+        for function in template.functions().values()
+        for name, props in function.events("Schedule").items()
+    ]

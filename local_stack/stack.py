@@ -26,6 +26,7 @@ class Settings:
     moto_port: int = 5005
     inbox_port: int = 3001
     poll_interval: float = 0.2
+    schedule_seconds: float | None = None  # None: each schedule's own rate from template.yaml
     log_level: str = "WARNING"
     demo_data: bool = True
 
@@ -37,6 +38,7 @@ class Settings:
             moto_port=int(env.get("LOCAL_MOTO_PORT", 5005)),
             inbox_port=int(env.get("LOCAL_INBOX_PORT", 3001)),
             poll_interval=float(env.get("LOCAL_POLL_INTERVAL", 0.2)),
+            schedule_seconds=float(env["LOCAL_SCHEDULE_SECONDS"]) if env.get("LOCAL_SCHEDULE_SECONDS") else None,
             log_level=env.get("LOG_LEVEL", "WARNING").upper(),
             demo_data=env.get("LOCAL_DEMO_DATA", "1") not in ("0", "false", "no"),
         )
@@ -103,13 +105,15 @@ class Stack:
         self._serve(Gateway(), s.api_port, "gateway")
         self._serve(self.inbox, s.inbox_port, "inbox")
 
-        from local_stack.event_sources import QueuePump, StreamPump
+        from local_stack.event_sources import QueuePump, StreamPump, schedules
 
         streams = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
         self._loop("streams", streams.pump_once)
         queues = QueuePump(session.client("sqs"), self.resources["queues"])
         for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
             self._loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
+        for schedule in schedules():
+            self._every(schedule.key, s.schedule_seconds or schedule.interval_seconds, schedule.run)
         if s.demo_data:
             self.demo = self._seed()
 
@@ -157,6 +161,18 @@ class Stack:
                     busy = 0
                 if not busy:
                     self._stop.wait(self.settings.poll_interval)
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _every(self, name: str, seconds: float, work: Any) -> None:
+        def run() -> None:
+            while not self._stop.wait(seconds):
+                try:
+                    work()
+                except Exception:
+                    log.exception("schedule %s failed", name)
 
         thread = threading.Thread(target=run, name=name, daemon=True)
         thread.start()

@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from order_service import pickjob_store, pickjobs
 from order_service.clock import now_iso
 from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
-from order_service.pickjobs import PickJob, PickJobList, PickJobPatch
+from order_service.pickjob_models import PickJob, PickJobList, PickJobPatch
 
 logger = Logger()
 api = Api("pickjobs")

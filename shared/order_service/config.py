@@ -16,6 +16,7 @@ class Settings:
     service_name: str
     event_bus_name: str
     subscriptions_table: str
+    configurations_table: str
     deliveries_table: str
     delivery_queue_url: str
     allow_local_webhooks: bool
@@ -36,6 +37,7 @@ def settings() -> Settings:
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "order-service"),
         event_bus_name=env.get("EVENT_BUS_NAME", "OrderEventBus"),
         subscriptions_table=env.get("SUBSCRIPTIONS_TABLE", "SubscriptionsTable"),
+        configurations_table=env.get("CONFIGURATIONS_TABLE", "ConfigurationsTable"),
         deliveries_table=env.get("DELIVERIES_TABLE", "WebhookDeliveriesTable"),
         delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL", ""),
         allow_local_webhooks=env.get("ALLOW_LOCAL_WEBHOOKS", "false").lower() == "true",

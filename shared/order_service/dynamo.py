@@ -149,6 +149,12 @@ class Update:
             request["ConditionExpression"] = " AND ".join(self._conditions)
         return request
 
+    def transact_item(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+        """This update as one item of a TransactWriteItems."""
+        request = self.request(table, key)
+        request.pop("ReturnValues")
+        return {"Update": request}
+
     def execute(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
         """Runs the update; the new document, or ConditionFailed carrying the old one."""
         ddb = client()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from order_service.pickjobs import pickjob_id
+
 ORDER_CREATED = "ORDER_CREATED"
 ORDER_UNLOCKED = "ORDER_UNLOCKED"
 ORDER_CANCELLED = "ORDER_CANCELLED"
@@ -44,8 +46,8 @@ def order_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] | 
         return [envelope(ORDER_CREATED, new, new["id"], new["version"])]
     before = (old or {}).get("status")
     after = new.get("status")
-    if before == after:
-        return []
+    if before == after == "OPEN":
+        return _rerouted(old or {}, new)
     if before == "LOCKED" and after == "OPEN":
         return [envelope(ORDER_UNLOCKED, new, new["id"], new["version"])]
     if after == "CANCELLED":
@@ -53,7 +55,28 @@ def order_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] | 
     return []
 
 
+def _rerouted(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """An OPEN order whose routed facility changed: a time-triggered reroute moved its pick job."""
+    before, after = old.get("routing") or {}, new.get("routing") or {}
+    if before.get("status") != "ROUTED" or after.get("facilityRef") == before.get("facilityRef"):
+        return []
+    payload = {
+        "order": new,
+        "oldPickJobRef": pickjob_id(new["id"], len(before.get("attempts") or [])),
+        "newPickJobRef": pickjob_id(new["id"], len(after.get("attempts") or [])),
+        "oldFacilityRef": before.get("facilityRef"),
+        "newFacilityRef": after.get("facilityRef"),
+        "rerouteDate": after.get("routedAt"),
+    }
+    return [envelope(PICK_JOB_REROUTED, payload, new["id"], new["version"])]
+
+
 def pickjob_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[dict[str, Any]]:
-    if change == "INSERT" and new is not None:
+    if new is None:
+        return []
+    if change == "INSERT":
         return [envelope(PICK_JOB_CREATED, new, new["id"], new["version"])]
+    if new.get("rerouteFailedAt") and not (old or {}).get("rerouteFailedAt"):
+        payload = {"pickJob": new, "facilityRef": new["facilityRef"], "rerouteDate": new["rerouteFailedAt"]}
+        return [envelope(TIME_TRIGGERED_REROUTE_FAILED, payload, new["id"], new["version"])]
     return []

@@ -66,6 +66,7 @@ def cancel(
         .set("lastModified", now)
         .append("statusHistory", [entry])
         .remove("idxLockedFacilityRef")
+        .remove("idxNotRoutable")
     )
     if reason_id:
         update.set("cancelationReasonId", reason_id)
@@ -153,3 +154,57 @@ def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tupl
     found, _ = dynamo.query_page(request, size)
     total = dynamo.count(request) if index is not None else None
     return found, total
+
+
+def waiting_for_routing() -> list[dict[str, Any]]:
+    """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index)."""
+    ddb = dynamo.client()
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "not-routable",
+        "KeyConditionExpression": "#w = :w",
+        "ExpressionAttributeNames": {"#w": "idxNotRoutable"},
+        "ExpressionAttributeValues": {":w": {"S": "WAITING"}},
+    }
+    found: list[dict[str, Any]] = []
+    while True:
+        response = ddb.query(**request)
+        found.extend(dynamo.from_item(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def assign_route(order: dict[str, Any], routing: dict[str, Any], now: str) -> bool:
+    """A NOT_ROUTABLE order gets its facility: one conditional UpdateItem (False if it changed meanwhile)."""
+    update = (
+        dynamo.Update()
+        .set("routing", routing)
+        .set("idxFacilityRef", routing["facilityRef"])
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .remove("idxNotRoutable")
+        .equals("version", order["version"])
+        .equals("status", order["status"])
+    )
+    if order["status"] == orders.LOCKED:
+        update.set("idxLockedFacilityRef", routing["facilityRef"])
+    try:
+        update.execute(_table(), {"id": order["id"]})
+    except dynamo.ConditionFailed:
+        return False
+    return True
+
+
+def reroute_change(order: dict[str, Any], routing: dict[str, Any], now: str) -> dict[str, Any]:
+    """The order's part of a reroute transaction: new routing, if it is still OPEN at the old facility."""
+    update = (
+        dynamo.Update()
+        .set("routing", routing)
+        .set("idxFacilityRef", routing["facilityRef"])
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .equals("status", orders.OPEN)
+        .equals("routing.facilityRef", order["routing"]["facilityRef"])
+    )
+    return update.transact_item(_table(), {"id": order["id"]})

@@ -41,7 +41,10 @@ def new_order(request: dict[str, Any], routing: dict[str, Any], now: str) -> dic
 def index_attributes(order: dict[str, Any]) -> dict[str, str]:
     """The internal attributes that place an order in the table's sparse indexes."""
     attributes: dict[str, str] = {}
-    facility_ref = (order.get("routing") or {}).get("facilityRef")
+    routing = order.get("routing") or {}
+    if routing.get("status") == "NOT_ROUTABLE" and order["status"] in (OPEN, LOCKED):
+        attributes["idxNotRoutable"] = "WAITING"  # routed again when a facility is ONLINE
+    facility_ref = routing.get("facilityRef")
     if facility_ref:
         attributes["idxFacilityRef"] = facility_ref
         if order["status"] == LOCKED:

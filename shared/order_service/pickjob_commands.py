@@ -15,12 +15,11 @@ metrics = Metrics()
 
 
 def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-    """Creates the pick job of an order that became fulfillable (created OPEN, or unlocked), and
-    cancels the OPEN pick job of a cancelled order. Safe to run again for the same record."""
+    """Creates the pick job of an order that became fulfillable (created OPEN, unlocked, or routed at
+    last), and cancels the OPEN pick job of a cancelled order. Safe to run again for the same record."""
     if new is None:
         return
-    became_open = change == "INSERT" or (old or {}).get("status") == "LOCKED"
-    if pickjobs.is_fulfillable(new) and became_open:
+    if pickjobs.became_fulfillable(old, new):
         pickjob = pickjobs.new_pickjob(new, now_iso())
         if pickjob_store.create(pickjob):
             metrics.add_metric(name="PickJobsCreated", unit=MetricUnit.Count, value=1)

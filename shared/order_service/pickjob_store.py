@@ -102,3 +102,75 @@ def list_page(
     found, _ = dynamo.query_page(request, size)
     total = dynamo.count(request) if chosen else None
     return found, total
+
+
+def open_older_than(cutoff: str) -> tuple[list[dict[str, Any]], int]:
+    """OPEN pick jobs created before `cutoff` (one key-condition query on the by-status index, so only
+    candidates are read), and the items read (ScannedCount)."""
+    ddb = dynamo.client()
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": "by-status",
+        "KeyConditionExpression": "#status = :open AND #created < :cutoff",
+        "ExpressionAttributeNames": {"#status": "status", "#created": "created"},
+        "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},
+    }
+    found: list[dict[str, Any]] = []
+    scanned = 0
+    while True:
+        response = ddb.query(**request)
+        scanned += response.get("ScannedCount", 0)
+        found.extend(dynamo.from_item(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found, scanned
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def mark_reroute_failed(pickjob_id: str, now: str) -> bool:
+    """Records, once, that no facility was left (the stream turns it into TIME_TRIGGERED_REROUTE_FAILED)."""
+    update = (
+        dynamo.Update()
+        .set("rerouteFailedAt", now)
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .equals("status", pickjobs.OPEN)
+    )
+    update.condition(f"attribute_not_exists({update.name('rerouteFailedAt')})")
+    try:
+        update.execute(_table(), {"id": pickjob_id})
+    except dynamo.ConditionFailed:
+        return False
+    return True
+
+
+def reroute(old: dict[str, Any], new: dict[str, Any], order_change: dict[str, Any], now: str) -> bool:
+    """One transaction: old pick job OPEN -> REROUTED, the new OPEN pick job, the order's new routing.
+    False when any condition failed (another run did it, the job started, the order changed)."""
+    retire = (
+        dynamo.Update()
+        .set("status", pickjobs.REROUTED)
+        .set("reroutedTo", new["id"])
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .equals("status", pickjobs.OPEN)
+        .equals("version", old["version"])
+    )
+    ddb = dynamo.client()
+    try:
+        ddb.transact_write_items(
+            TransactItems=[
+                retire.transact_item(_table(), {"id": old["id"]}),
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": dynamo.to_item(new),
+                        "ConditionExpression": "attribute_not_exists(#id)",
+                        "ExpressionAttributeNames": {"#id": "id"},
+                    }
+                },
+                order_change,
+            ]
+        )
+    except ddb.exceptions.TransactionCanceledException:
+        return False
+    return True

@@ -1,13 +1,12 @@
-"""Pick jobs: created by the service for an order that becomes fulfillable. Rules and models, no AWS."""
+"""Pick jobs: created by the service for an order that becomes fulfillable. Rules, no AWS, no pydantic
+(the models are in pickjob_models)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import uuid
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 OPEN, IN_PROGRESS, PICKED, REROUTED, CANCELED = "OPEN", "IN_PROGRESS", "PICKED", "REROUTED", "CANCELED"
 STATUSES = (OPEN, IN_PROGRESS, PICKED, REROUTED, CANCELED)
@@ -37,8 +36,14 @@ def is_fulfillable(order: dict[str, Any]) -> bool:
     return order.get("status") == "OPEN" and (order.get("routing") or {}).get("status") == "ROUTED"
 
 
+def became_fulfillable(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """Created OPEN and routed, unlocked, or routed at last: the moments an order needs its pick job.
+    (A reroute moves a fulfillable order; the reroute job creates that pick job itself.)"""
+    return is_fulfillable(new) and not (old is not None and is_fulfillable(old))
+
+
 def new_pickjob(order: dict[str, Any], now: str) -> dict[str, Any]:
-    """The pick job for an OPEN, routed order at its routed facility."""
+    """The pick job for an OPEN, routed order at its routed facility (for its current routing attempt)."""
     identifier = pickjob_id(order["id"], attempt_of(order))
     pickjob = {
         "id": identifier,
@@ -56,38 +61,7 @@ def new_pickjob(order: dict[str, Any], now: str) -> dict[str, Any]:
     }
     if order.get("tenantOrderId"):
         pickjob["tenantOrderId"] = order["tenantOrderId"]
+    target_time = (order.get("deliveryPreferences") or {}).get("targetTime")
+    if target_time:
+        pickjob["targetTime"] = target_time
     return pickjob
-
-
-class PickJobPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    version: int = Field(ge=0, strict=True, description="The pick job's current version (optimistic locking).")
-    status: Literal["IN_PROGRESS", "PICKED"]
-
-
-class PickLineItem(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    id: str
-    article: dict[str, Any]
-    quantity: int
-    status: str
-
-
-class PickJob(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    id: str
-    version: int
-    created: str
-    lastModified: str
-    orderRef: str
-    tenantOrderId: str | None = None
-    facilityRef: str
-    shortId: str
-    status: Literal["OPEN", "IN_PROGRESS", "PICKED", "REROUTED", "CANCELED"]
-    pickLineItems: list[PickLineItem]
-
-
-class PickJobList(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    pickjobs: list[PickJob]
-    total: int | None = None

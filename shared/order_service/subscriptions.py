@@ -13,10 +13,17 @@ from order_service import events
 
 MAX_PER_EVENT = 5
 # events that this service publishes today (see docs/events.md)
-SUBSCRIBABLE = (events.ORDER_CREATED, events.ORDER_UNLOCKED, events.ORDER_CANCELLED, events.PICK_JOB_CREATED)
+SUBSCRIBABLE = events.ALL
 RESERVED_HEADERS = ("content-type", "content-length", "host", "user-agent")
 RESERVED_PREFIXES = ("x-event-", "x-webhook-")
-EventName = Literal["ORDER_CREATED", "ORDER_UNLOCKED", "ORDER_CANCELLED", "PICK_JOB_CREATED"]
+EventName = Literal[
+    "ORDER_CREATED",
+    "ORDER_UNLOCKED",
+    "ORDER_CANCELLED",
+    "PICK_JOB_CREATED",
+    "PICK_JOB_REROUTED",
+    "TIME_TRIGGERED_REROUTE_FAILED",
+]
 
 
 class _Strict(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from local_stack import template
-from local_stack.event_sources import queue_mappings, stream_mappings
+from local_stack.event_sources import queue_mappings, schedules, stream_mappings
 from local_stack.gateway import Gateway
 
-SUPPORTED_EVENT_TYPES = {"Api", "DynamoDB", "SQS"}
+SUPPORTED_EVENT_TYPES = {"Api", "DynamoDB", "SQS", "Schedule"}
 
 
 def test_every_function_event_type_is_one_the_local_stack_runs():
@@ -45,3 +45,10 @@ def test_every_queue_and_event_rule_is_provisioned(aws):
     assert set(aws["queues"]) == queues
     rules = boto3.client("events").list_rules(EventBusName=template.physical_name("OrderEventBus"))["Rules"]
     assert {r["Name"] for r in rules} >= set(template.resources("AWS::Events::Rule"))
+
+
+def test_every_schedule_runs_locally_at_its_rate():
+    declared = {f"{f.logical_id}.{name}" for f in template.functions().values() for name in f.events("Schedule")}
+
+    assert {s.key for s in schedules()} == declared
+    assert all(s.interval_seconds > 0 for s in schedules())

@@ -31,7 +31,8 @@ def test_only_locked_routed_orders_enter_the_locked_by_facility_index():
 
     assert orders.index_attributes(locked) == {"idxFacilityRef": "f", "idxLockedFacilityRef": "f", "idxConsumerId": "c"}
     assert "idxLockedFacilityRef" not in orders.index_attributes(open_)
-    assert orders.index_attributes(unroutable) == {"idxConsumerId": "c"}
+    assert orders.index_attributes(unroutable) == {"idxConsumerId": "c", "idxNotRoutable": "WAITING"}
+    assert "idxNotRoutable" not in orders.index_attributes({**unroutable, "status": "CANCELLED"})
 
 
 def test_refusal_explains_itself_from_the_old_image():

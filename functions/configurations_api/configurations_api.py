@@ -1,0 +1,43 @@
+"""The time-triggered reroute configuration: GET and PUT /api/configurations/reroute."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+
+from order_service import configurations
+from order_service.clock import now_iso
+from order_service.configurations import RerouteConfiguration, RerouteConfigurationForUpdate
+from order_service.http import Api, Request, Response, json_response
+
+logger = Logger()
+api = Api("configurations")
+
+
+@api.route(
+    "GET",
+    "/api/configurations/reroute",
+    summary="The time-triggered reroute configuration",
+    response=RerouteConfiguration,
+)
+def get_reroute(request: Request) -> Response:
+    return json_response(configurations.get_reroute())
+
+
+@api.route(
+    "PUT",
+    "/api/configurations/reroute",
+    summary="Replace the time-triggered reroute configuration",
+    body=RerouteConfigurationForUpdate,
+    response=RerouteConfiguration,
+    errors=(400, 409, 413),
+)
+def put_reroute(request: Request, body: RerouteConfigurationForUpdate) -> Response:
+    stored = configurations.put_reroute(body, now_iso())
+    logger.info("reroute configuration changed", extra=stored)
+    return json_response(stored)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return api.handle(event, context)

@@ -1,0 +1,108 @@
+"""Time-triggered reroute (a scheduled job) and the routing of orders that wait for a facility.
+
+- Every OPEN pick job older than `rerouteAfterMinutes` moves to the next ONLINE facility its order
+  has not tried (the same rules as routing): one transaction retires the old pick job, creates the
+  new one and updates the order's routing. A LOCKED order has no pick job, so it is never touched;
+  its clock starts with the pick job created at unlock.
+- No facility left: the pick job stays, marked once (`rerouteFailedAt`); the stream publishes
+  TIME_TRIGGERED_REROUTE_FAILED.
+- NOT_ROUTABLE orders are routed as soon as a suitable facility is ONLINE (an OPEN one then gets
+  its pick job from the orders stream).
+
+Safe to run twice at once and to crash half-way: every change is conditional, ids are deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from order_service import configurations, facility_store, order_store, pickjob_store, pickjobs, routing
+from order_service.clock import iso
+
+logger = Logger(child=True)
+
+
+@dataclass
+class Report:
+    candidates: int = 0
+    rerouted: int = 0
+    failed: int = 0  # newly marked "no facility left"
+    skipped: int = 0  # changed meanwhile, or done by another run
+    routed: int = 0  # NOT_ROUTABLE orders that got a facility
+    items_read: int = 0  # ScannedCount of the candidate query
+
+
+class _Facilities:
+    """The facilities one run needs, read once per run."""
+
+    def __init__(self) -> None:
+        self._online: list[dict[str, Any]] | None = None
+
+    def for_request(self, request: routing.RoutingRequest) -> list[dict[str, Any]]:
+        if request.kind == "nearest":
+            if self._online is None:
+                self._online = facility_store.online()
+            return self._online
+        return facility_store.get_many(request.facility_refs)
+
+
+def run(now: datetime) -> Report:
+    report = Report()
+    facilities = _Facilities()
+    route_waiting_orders(now, facilities, report)
+    config = configurations.get_reroute()
+    if not config["active"]:
+        return report
+    cutoff = iso(now - timedelta(minutes=config["rerouteAfterMinutes"]))
+    candidates, report.items_read = pickjob_store.open_older_than(cutoff)
+    report.candidates = len(candidates)
+    for pickjob in candidates:
+        reroute_one(pickjob, now, config, facilities, report)
+    logger.info("reroute run", extra=report.__dict__)
+    return report
+
+
+def reroute_one(
+    pickjob: dict[str, Any], now: datetime, config: dict[str, Any], facilities: _Facilities, report: Report
+) -> None:
+    order = order_store.get(pickjob["orderRef"])
+    current = order.get("routing") or {}
+    if order["status"] != "OPEN" or current.get("facilityRef") != pickjob["facilityRef"]:
+        report.skipped += 1  # cancelled or moved meanwhile; the stream takes care of its pick job
+        return
+    tried = frozenset([*current.get("attempts", []), current["facilityRef"]])
+    request = routing.routing_request(order, exclude=tried)
+    chosen = routing.choose_facility(request, facilities.for_request(request))
+    stamp = iso(now)
+    if chosen is None:
+        if not pickjob.get("rerouteFailedAt") and pickjob_store.mark_reroute_failed(pickjob["id"], stamp):
+            report.failed += 1
+            logger.warning("no facility left to reroute to", extra={"pickjob_id": pickjob["id"]})
+        return
+    new_routing = routing.routing_result(chosen, stamp, [*current.get("attempts", []), current["facilityRef"]])
+    moved = {**order, "routing": new_routing}
+    new_pickjob = pickjobs.new_pickjob(moved, stamp)
+    new_pickjob["reroutedFrom"] = pickjob["id"]
+    new_pickjob["targetTime"] = iso(now + timedelta(hours=config["rerouteTargetTimeHours"]))
+    change = order_store.reroute_change(order, new_routing, stamp)
+    if pickjob_store.reroute(pickjob, new_pickjob, change, stamp):
+        report.rerouted += 1
+        logger.info("pick job rerouted", extra={"pickjob_id": pickjob["id"], "to": chosen["id"]})
+    else:
+        report.skipped += 1
+
+
+def route_waiting_orders(now: datetime, facilities: _Facilities, report: Report) -> None:
+    for order in order_store.waiting_for_routing():
+        attempts = (order.get("routing") or {}).get("attempts", [])
+        request = routing.routing_request(order, exclude=frozenset(attempts))
+        chosen = routing.choose_facility(request, facilities.for_request(request))
+        if chosen is None:
+            continue
+        if order_store.assign_route(order, routing.routing_result(chosen, iso(now), attempts), iso(now)):
+            report.routed += 1
+            logger.info("waiting order routed", extra={"order_id": order["id"], "facility": chosen["id"]})
