@@ -6,6 +6,8 @@ Never a pass/fail on these shared, noisy machines: a report to read and compare.
    process, beside a bare `import boto3` + one client, same interpreter. Goal <= 1.3x.
 2. Stream work (moto, in process): PutEvents calls per 100 stream records (goal <= 10) and
    DynamoDB writes per pick job (goal 1).
+4. Reroute (moto, in process): items read by one run (ScannedCount summed over its queries) with
+   10,000 non-candidate pick jobs and 10 candidates (goal: a small constant above 10).
 3. Local stack (`make run` in a child process): requests/s for create and unlock over HTTP beside
    raw PutItem/s against the same moto server (goal ratio >= 0.5), and p50/p99 latency from UNLOCK
    to the webhook received by the inbox (goal p50 < 1 s).
@@ -124,6 +126,68 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
     return put_events, jobs, writes / max(jobs, 1)
 
 
+def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
+    from contextlib import ExitStack
+    from datetime import timedelta
+
+    os.environ.update(_environment(), AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", POWERTOOLS_LOG_LEVEL="ERROR")
+    import boto3
+    from moto import mock_aws
+
+    from local_stack import provision
+
+    with ExitStack() as stack:
+        stack.enter_context(mock_aws())
+        provision.create_all(boto3.Session())
+        from order_service import clock, configurations, dynamo, order_store, orders, pickjob_store, pickjobs, reroute
+        from order_service.configurations import RerouteConfigurationForUpdate
+        from order_service.facilities import FacilityForCreation, new_facility
+
+        dynamo.client.cache_clear()
+        now = clock.now()
+        old, young = clock.iso(now - timedelta(days=2)), clock.iso(now)
+        for name in ("A", "B"):
+            facility = new_facility(FacilityForCreation(name=name), young)
+            dynamo.put_new("FacilitiesTable", facility)
+        facility_id = next(iter(dynamo.client().scan(TableName="FacilitiesTable")["Items"]))["id"]["S"]
+        configurations.put_reroute(RerouteConfigurationForUpdate(active=True, rerouteAfterMinutes=60, version=0), young)
+        routing = {"facilityRef": facility_id, "status": "ROUTED", "routedAt": old, "attempts": []}
+        request = {
+            "orderDate": old,
+            "consumer": {"addresses": []},
+            "orderLineItems": [{"article": {"tenantArticleId": "a", "title": "A"}, "quantity": 1}],
+        }
+        for _ in range(candidates):
+            order = orders.new_order(request, routing, old)
+            order_store.put_new(order)
+            pickjob_store.create(pickjobs.new_pickjob(order, old))
+        ddb = dynamo.client()
+        template_job = pickjobs.new_pickjob(orders.new_order(request, routing, old), old)
+        for start in range(0, noise, 25):
+            items = []
+            for n in range(start, min(start + 25, noise)):
+                job = {**template_job, "id": f"noise-{n}", "orderRef": f"noise-order-{n}"}
+                # half are OPEN but young, half are old but already PICKED: neither is a candidate
+                job.update({"created": young} if n % 2 else {"status": "PICKED"})
+                items.append({"PutRequest": {"Item": dynamo.to_item(job)}})
+            ddb.batch_write_item(RequestItems={"PickJobsTable": items})
+
+        scanned = {"ScannedCount": 0, "queries": 0, "item reads": 0}
+
+        def count(http_response: object, parsed: dict, model: object, **_: object) -> None:
+            operation = getattr(model, "name", "")
+            if operation in ("Query", "Scan"):
+                scanned["ScannedCount"] += parsed.get("ScannedCount", 0)
+                scanned["queries"] += 1
+            elif operation in ("GetItem", "BatchGetItem"):
+                scanned["item reads"] += 1
+
+        ddb.meta.events.register("after-call.dynamodb", count)
+        report = reroute.run(now)
+        scanned["rerouted"] = report.rerouted
+        return scanned
+
+
 def local_stack_figures(requests: int = 100, latencies: int = 30) -> dict[str, float]:
     import boto3
 
@@ -199,6 +263,13 @@ def main() -> None:
     print("\n# Stream work (moto in process)")
     print(f"PutEvents calls per 100 stream records: {put_events} (goal <= 10)")
     print(f"DynamoDB writes per pick job: {writes_per_job:.2f} over {jobs} pick jobs (goal 1)")
+    reads = reroute_reads()
+    print("\n# Reroute run (moto in process): 10,000 non-candidate pick jobs, 10 candidates")
+    print(
+        f"items read by the run's queries (ScannedCount): {reads['ScannedCount']} in {reads['queries']} queries "
+        f"(goal: a small constant above 10); GetItem/BatchGetItem calls: {reads['item reads']}; "
+        f"rerouted: {reads['rerouted']}"
+    )
     figures = local_stack_figures()
     print("\n# Local stack over HTTP (make run), one run, side by side")
     print(
