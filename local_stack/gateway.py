@@ -22,6 +22,26 @@ class Gateway:
         self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), r.path))
         # Lambda runs one invocation per instance at a time; so does each local "instance"
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.authorizer = template.authorizer()
+
+    def authorize(self, header: str | None, route: template.ApiRoute) -> dict[str, Any] | Response:
+        """As API Gateway does with a TOKEN authorizer: no header or "Unauthorized" -> 401 (the
+        template's GatewayResponses body), Deny -> 403, Allow -> the context handed to the route."""
+        assert self.authorizer is not None
+        if not header:
+            return _error(401, "Missing or invalid credentials.")
+        method_arn = f"arn:aws:execute-api:{template.REGION}:{template.ACCOUNT}:local/v1/{route.method}{route.path}"
+        try:
+            with self._locks[self.authorizer.logical_id]:
+                policy = template.handler(self.authorizer)(
+                    {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn},
+                    LambdaContext(self.authorizer.logical_id),
+                )
+        except Exception:
+            return _error(401, "Missing or invalid credentials.")
+        if not any(s["Effect"] == "Allow" for s in policy["policyDocument"]["Statement"]):
+            return _error(403, "These credentials may not call this route.")
+        return {**policy.get("context", {}), "principalId": policy["principalId"]}
 
     def match(self, method: str, path: str) -> template.ApiRoute | None:
         for route in self.routes:
@@ -44,6 +64,12 @@ class Gateway:
             return Response(json.dumps([{"summary": "Request too large."}]), 413, content_type="application/json")
         raw = request.get_data(as_text=True)
         headers = {key: value for key, value in request.headers.items()}
+        context = None
+        if not route.public and self.authorizer is not None:
+            authorized = self.authorize(request.headers.get("Authorization"), route)
+            if isinstance(authorized, Response):
+                return authorized
+            context = authorized
         event = rest_event(
             request.method,
             route.path,
@@ -51,7 +77,13 @@ class Gateway:
             query=dict(request.args) or None,
             headers=headers,
             body=raw if raw else None,
+            authorizer=context,
         )
         with self._locks[route.function.logical_id]:
             result = template.handler(route.function)(event, LambdaContext(route.function.logical_id))
         return Response(result.get("body") or "", result["statusCode"], headers=response_headers(result))
+
+
+def _error(status: int, summary: str) -> Response:
+    body = [{"summary": summary, "description": "Authorization"}]
+    return Response(json.dumps(body), status, content_type="application/json")

@@ -76,9 +76,64 @@ def create_event_buses(events: Any) -> None:
             events.put_targets(Rule=template.physical_name(logical_id), EventBusName=bus, Targets=targets)
 
 
+def create_user_pools(cognito: Any) -> dict[str, str]:
+    """Every AWS::Cognito::UserPool with its groups, resource servers and clients. moto chooses the
+    ids; returns logical id -> id, to resolve the template's Refs (e.g. COGNITO_ISSUER) with."""
+    ids: dict[str, str] = {}
+    for logical_id, properties in template.resources("AWS::Cognito::UserPool").items():
+        pool = cognito.create_user_pool(
+            PoolName=template.physical_name(logical_id), Policies=properties.get("Policies", {})
+        )["UserPool"]
+        ids[logical_id] = pool["Id"]
+
+    def pool_of(properties: dict[str, Any]) -> str:
+        return ids[properties["UserPoolId"]["Ref"]]
+
+    for properties in template.resources("AWS::Cognito::UserPoolGroup").values():
+        cognito.create_group(
+            UserPoolId=pool_of(properties),
+            GroupName=properties["GroupName"],
+            Description=properties.get("Description", ""),
+        )
+    for properties in template.resources("AWS::Cognito::UserPoolResourceServer").values():
+        cognito.create_resource_server(
+            UserPoolId=pool_of(properties),
+            Identifier=properties["Identifier"],
+            Name=properties["Name"],
+            Scopes=properties.get("Scopes", []),
+        )
+    for logical_id, properties in template.resources("AWS::Cognito::UserPoolClient").items():
+        options = {
+            k: properties[k]
+            for k in (
+                "GenerateSecret",
+                "ExplicitAuthFlows",
+                "AllowedOAuthFlows",
+                "AllowedOAuthScopes",
+                "AllowedOAuthFlowsUserPoolClient",
+            )
+            if k in properties
+        }
+        client = cognito.create_user_pool_client(
+            UserPoolId=pool_of(properties), ClientName=properties["ClientName"], **options
+        )
+        ids[logical_id] = client["UserPoolClient"]["ClientId"]
+    return ids
+
+
 def create_all(session: Any) -> dict[str, Any]:
-    """Everything template.yaml declares that moto can hold. Returns the stream ARNs and queue URLs."""
+    """Everything template.yaml declares that moto can hold. Returns the stream ARNs, queue URLs, and
+    `overrides`: the values of Refs that moto chose (user pool and client ids, queue URLs)."""
     streams = create_tables(session.client("dynamodb"))
     queues = create_queues(session.client("sqs"))
     create_event_buses(session.client("events"))
-    return {"streams": streams, "queues": queues}
+    cognito_ids = create_user_pools(session.client("cognito-idp"))
+    return {"streams": streams, "queues": queues, "cognito": cognito_ids, "overrides": {**queues, **cognito_ids}}
+
+
+def function_environment(overrides: dict[str, str]) -> dict[str, str]:
+    """The environment of every function (they share one process locally), resolved with `overrides`."""
+    merged: dict[str, str] = {}
+    for function in template.functions().values():
+        merged.update(function.environment(overrides))
+    return merged

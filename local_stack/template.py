@@ -80,7 +80,7 @@ def _ref(name: str, overrides: dict[str, str]) -> str:
 
 
 def resolve(value: Any, overrides: dict[str, str] | None = None) -> Any:
-    """Evaluates Ref, Fn::GetAtt and Fn::Sub the way they resolve in the local stack."""
+    """Evaluates Ref, Fn::GetAtt, Fn::Join and Fn::Sub the way they resolve in the local stack."""
     overrides = overrides or {}
     if isinstance(value, dict):
         if set(value) == {"Ref"}:
@@ -89,6 +89,9 @@ def resolve(value: Any, overrides: dict[str, str] | None = None) -> Any:
             target = value["Fn::GetAtt"]
             logical_id, attribute = target if isinstance(target, list) else target.split(".", 1)
             return _attribute(logical_id, attribute, overrides)
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            return separator.join(str(resolve(part, overrides)) for part in parts)
         if set(value) == {"Fn::Sub"}:
             text = value["Fn::Sub"]
             import re
@@ -148,11 +151,18 @@ class ApiRoute:
     method: str
     path: str
     function: Function
+    public: bool = False  # `Auth: {Authorizer: NONE}`: no token needed
 
 
 def api_routes() -> list[ApiRoute]:
     return [
-        ApiRoute(name, event["Method"].upper(), event["Path"], function)
+        ApiRoute(
+            name,
+            event["Method"].upper(),
+            event["Path"],
+            function,
+            ((event.get("Auth") or {}).get("Authorizer")) == "NONE",
+        )
         for function in functions().values()
         for name, event in function.events("Api").items()
     ]
@@ -173,3 +183,14 @@ def import_module(function: Function) -> ModuleType:
 
 def handler(function: Function) -> Any:
     return getattr(import_module(function), function.attribute)
+
+
+def authorizer() -> Function | None:
+    """The API's default Lambda authorizer function (template: OrderApi.Auth.DefaultAuthorizer)."""
+    for properties in resources("AWS::Serverless::Api").values():
+        auth = properties.get("Auth") or {}
+        default = auth.get("DefaultAuthorizer")
+        if default:
+            logical_id = auth["Authorizers"][default]["FunctionArn"]["Fn::GetAtt"][0]
+            return functions()[logical_id]
+    return None

@@ -37,7 +37,18 @@ EVENTS = template.ROOT / "events"
 def _client_factories() -> list[Any]:
     from order_service import dynamo, event_bus, webhooks
 
-    return [dynamo.client, event_bus.client, webhooks.sqs]
+    auth_api = template.import_module(template.functions()["AuthApiFunction"])
+    return [dynamo.client, event_bus.client, webhooks.sqs, auth_api.cognito]
+
+
+# What API Gateway's authorizer hands a route for a token of the admins group. Handlers are called
+# with it unless a test says otherwise; tests/integration/test_auth.py covers the authorizer itself.
+ADMIN = {
+    "actor": "test-admin",
+    "permissions": "CONFIG_WRITE,FACILITY_READ,FACILITY_WRITE,ORDER_CANCEL,"
+    "ORDER_READ,ORDER_UNLOCK,ORDER_WRITE,PICKJOB_READ,PICKJOB_WRITE,SUBSCRIPTION_READ,SUBSCRIPTION_WRITE",
+    "principalId": "test-admin",
+}
 
 
 CLIENT_FACTORIES = _client_factories()
@@ -55,12 +66,24 @@ def aws() -> Iterator[dict[str, Any]]:
 
     from local_stack import provision
     from local_stack.moto_patches import serialise_dynamodb_requests
+    from order_service import auth
+    from order_service.config import settings
 
     serialise_dynamodb_requests()
     with mock_aws():
         for factory in CLIENT_FACTORIES:
             factory.cache_clear()
-        yield provision.create_all(boto3.Session())
+        created = provision.create_all(boto3.Session())
+        saved = dict(os.environ)
+        os.environ.update(provision.function_environment(created["overrides"]))
+        settings.cache_clear()
+        auth.forget_keys()
+        try:
+            yield created
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            settings.cache_clear()
     for factory in CLIENT_FACTORIES:
         factory.cache_clear()
 
@@ -96,6 +119,7 @@ class ApiClient:
         raw: str | None = None,
         headers: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
+        authorizer: dict[str, str] | None = ADMIN,
     ) -> tuple[Any, dict]:
         from local_stack.apigw import path_parameters, rest_event
 
@@ -125,6 +149,9 @@ class ApiClient:
             }
         )
         event["requestContext"].update(requestId=fresh["requestContext"]["requestId"])
+        event["requestContext"].pop("authorizer", None)
+        if authorizer is not None and not route.public:
+            event["requestContext"]["authorizer"] = authorizer
         assert path_parameters(route.path, path) is not None
         return route, event
 

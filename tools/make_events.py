@@ -13,6 +13,13 @@ from local_stack.apigw import rest_event
 
 EVENTS = template.ROOT / "events" / "api"
 SAMPLE_ID = "6e0f6c9a-2f1c-4b0e-9d7e-3f3a2b1c0d9e"
+# what the TOKEN authorizer passes on for a user of the admins group
+SAMPLE_AUTHORIZER = {
+    "principalId": "alice",
+    "actor": "alice",
+    "permissions": "CONFIG_WRITE,FACILITY_READ,FACILITY_WRITE,ORDER_CANCEL,ORDER_READ,ORDER_UNLOCK,ORDER_WRITE,"
+    "PICKJOB_READ,PICKJOB_WRITE,SUBSCRIPTION_READ,SUBSCRIPTION_WRITE",
+}
 BODIES: dict[str, dict] = {
     "CreateFacility": {
         "name": "Berlin Mitte",
@@ -71,7 +78,14 @@ def main() -> None:
         for name, event in function.events("Api").items():
             path = re.sub(r"\{\w+\}", SAMPLE_ID, event["Path"])
             body = json.dumps(BODIES[name]) if name in BODIES else None
-            sample = rest_event(event["Method"].upper(), event["Path"], path, body=body)
+            public = (event.get("Auth") or {}).get("Authorizer") == "NONE"
+            sample = rest_event(
+                event["Method"].upper(),
+                event["Path"],
+                path,
+                body=body,
+                authorizer=None if public else SAMPLE_AUTHORIZER,
+            )
             sample["requestContext"]["requestId"] = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
             sample["requestContext"]["requestTimeEpoch"] = 1795423550525
             sample["requestContext"]["requestTime"] = "26/Nov/2026:08:45:50 +0000"
@@ -103,7 +117,8 @@ def stream_samples() -> None:
 
     def call(method: str, resource: str, path: str, body: dict) -> dict:
         handler = template.handler(routes[(method, resource)])
-        reply = handler(rest_event(method, resource, path, body=json.dumps(body)), LambdaContext("sample"))
+        event = rest_event(method, resource, path, body=json.dumps(body), authorizer=SAMPLE_AUTHORIZER)
+        reply = handler(event, LambdaContext("sample"))
         return json.loads(reply["body"])
 
     with mock_aws():

@@ -28,6 +28,7 @@ def get_reroute(request: Request) -> Response:
     "PUT",
     "/api/configurations/reroute",
     summary="Replace the time-triggered reroute configuration",
+    permission="CONFIG_WRITE",
     body=RerouteConfigurationForUpdate,
     response=RerouteConfiguration,
     errors=(400, 409, 413),

@@ -26,6 +26,7 @@ api = Api("facilities")
     "POST",
     "/api/facilities",
     summary="Create a facility",
+    permission="FACILITY_WRITE",
     body=FacilityForCreation,
     response=Facility,
     status=201,
@@ -41,7 +42,15 @@ def create_facility(request: Request, body: FacilityForCreation) -> Response:
 LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.", choices=get_args(FacilityStatus)))
 
 
-@api.route("GET", "/api/facilities", summary="List facilities", response=FacilityList, errors=(400,), query=LIST_QUERY)
+@api.route(
+    "GET",
+    "/api/facilities",
+    summary="List facilities",
+    permission="FACILITY_READ",
+    response=FacilityList,
+    errors=(400,),
+    query=LIST_QUERY,
+)
 def list_facilities(request: Request) -> Response:
     query = request.query(LIST_QUERY)
     facilities, total = facility_store.list_page(query.get("status"), page_size(query), query.get("startAfterId"))
@@ -51,7 +60,14 @@ def list_facilities(request: Request) -> Response:
     return json_response(body)
 
 
-@api.route("GET", "/api/facilities/{facilityId}", summary="Get a facility", response=Facility, errors=(404,))
+@api.route(
+    "GET",
+    "/api/facilities/{facilityId}",
+    summary="Get a facility",
+    permission="FACILITY_READ",
+    response=Facility,
+    errors=(404,),
+)
 def get_facility(request: Request, facilityId: str) -> Response:
     return json_response(facility_store.get(facilityId))
 
@@ -60,6 +76,7 @@ def get_facility(request: Request, facilityId: str) -> Response:
     "PATCH",
     "/api/facilities/{facilityId}",
     summary="Change a facility's status, name or address",
+    permission="FACILITY_WRITE",
     body=FacilityPatch,
     response=Facility,
     errors=(400, 404, 409, 413),

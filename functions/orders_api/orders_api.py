@@ -37,6 +37,7 @@ LIST_QUERY = (
     "POST",
     "/api/orders",
     summary="Create an order, OPEN or LOCKED",
+    permission="ORDER_WRITE",
     body=OrderForCreation,
     response=Order,
     status=201,
@@ -47,18 +48,24 @@ def create_order(request: Request, body: OrderForCreation) -> Response:
     order_request = body.model_dump(mode="json", exclude_none=True)
     key = request.header("Idempotency-Key")
     if key is None:
-        order = order_commands.create_order(order_request)
+        order = order_commands.create_order(order_request, request.actor)
     else:
         if not 1 <= len(key) <= 255:
             raise InvalidRequest("Idempotency-Key must be 1 to 255 characters long.", "Idempotency-Key")
         from order_service import idempotency  # only requests that carry a key pay for its import
 
-        order = idempotency.run_once(key, order_request, order_commands.create_order)
+        order = idempotency.run_once(key, request.actor, order_request, order_commands.create_order)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 
 @api.route(
-    "GET", "/api/orders", summary="List orders (oldest first)", response=OrderList, errors=(400,), query=LIST_QUERY
+    "GET",
+    "/api/orders",
+    summary="List orders (oldest first)",
+    permission="ORDER_READ",
+    response=OrderList,
+    errors=(400,),
+    query=LIST_QUERY,
 )
 def list_orders(request: Request) -> Response:
     query = request.query(LIST_QUERY)
@@ -76,7 +83,9 @@ def list_orders(request: Request) -> Response:
     return json_response(body)
 
 
-@api.route("GET", "/api/orders/{orderId}", summary="Get an order", response=Order, errors=(404,))
+@api.route(
+    "GET", "/api/orders/{orderId}", summary="Get an order", permission="ORDER_READ", response=Order, errors=(404,)
+)
 def get_order(request: Request, orderId: str) -> Response:
     return json_response(order_store.get(orderId))
 
@@ -84,7 +93,7 @@ def get_order(request: Request, orderId: str) -> Response:
 @api.route(
     "POST",
     "/api/orders/{orderId}/actions",
-    summary="UNLOCK or CANCEL an order (optimistic locking)",
+    summary="UNLOCK (needs ORDER_UNLOCK) or CANCEL (needs ORDER_CANCEL) an order, with its version",
     body=OrderAction,
     response=Order,
     errors=(400, 404, 409, 413),
@@ -92,9 +101,11 @@ def get_order(request: Request, orderId: str) -> Response:
 def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     action = body.root
     if isinstance(action, CancelAction):
-        order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId)
+        request.require("ORDER_CANCEL")
+        order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId, request.actor)
     else:
-        order = order_commands.unlock_order(orderId, action.version, action.targetTime)
+        request.require("ORDER_UNLOCK")
+        order = order_commands.unlock_order(orderId, action.version, action.targetTime, request.actor)
     return json_response(order)
 
 
@@ -102,12 +113,13 @@ def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     "POST",
     "/api/orders/actions",
     summary="BULK_UNLOCK up to 100 orders, one result per order",
+    permission="ORDER_UNLOCK",
     body=BulkUnlock,
     response=BulkResults,
     errors=(400, 413),
 )
 def bulk_action(request: Request, body: BulkUnlock) -> Response:
-    results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in body.orders])
+    results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in body.orders], request.actor)
     logger.info(
         "bulk unlock", extra={"requested": len(results), "unlocked": sum(r["result"] == "UNLOCKED" for r in results)}
     )

@@ -25,6 +25,7 @@ LIST_QUERY = (
     "GET",
     "/api/pickjobs",
     summary="List pick jobs (oldest first)",
+    permission="PICKJOB_READ",
     response=PickJobList,
     errors=(400,),
     query=LIST_QUERY,
@@ -39,7 +40,14 @@ def list_pickjobs(request: Request) -> Response:
     return json_response(body)
 
 
-@api.route("GET", "/api/pickjobs/{pickJobId}", summary="Get a pick job", response=PickJob, errors=(404,))
+@api.route(
+    "GET",
+    "/api/pickjobs/{pickJobId}",
+    summary="Get a pick job",
+    permission="PICKJOB_READ",
+    response=PickJob,
+    errors=(404,),
+)
 def get_pickjob(request: Request, pickJobId: str) -> Response:
     return json_response(pickjob_store.get(pickJobId))
 
@@ -48,6 +56,7 @@ def get_pickjob(request: Request, pickJobId: str) -> Response:
     "PATCH",
     "/api/pickjobs/{pickJobId}",
     summary="Start or finish picking (status IN_PROGRESS or PICKED)",
+    permission="PICKJOB_WRITE",
     body=PickJobPatch,
     response=PickJob,
     errors=(400, 404, 409, 413),

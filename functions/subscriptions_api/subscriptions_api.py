@@ -33,6 +33,7 @@ LIST_QUERY = (*PAGING, QueryParam("event", "Only subscriptions of this event.", 
     "POST",
     "/api/subscriptions",
     summary="Subscribe a webhook to an event (at most 5 per event)",
+    permission="SUBSCRIPTION_WRITE",
     body=SubscriptionForCreation,
     response=SubscriptionCreated,
     status=201,
@@ -53,6 +54,7 @@ def create_subscription(request: Request, body: SubscriptionForCreation) -> Resp
     "GET",
     "/api/subscriptions",
     summary="List subscriptions",
+    permission="SUBSCRIPTION_READ",
     response=SubscriptionList,
     errors=(400,),
     query=LIST_QUERY,
@@ -70,6 +72,7 @@ def list_subscriptions(request: Request) -> Response:
     "GET",
     "/api/subscriptions/{subscriptionId}",
     summary="Get a subscription (without its secret)",
+    permission="SUBSCRIPTION_READ",
     response=Subscription,
     errors=(404,),
 )
@@ -77,7 +80,14 @@ def get_subscription(request: Request, subscriptionId: str) -> Response:
     return json_response(public_view(subscription_store.get(subscriptionId)))
 
 
-@api.route("DELETE", "/api/subscriptions/{subscriptionId}", summary="Delete a subscription", status=204, errors=(404,))
+@api.route(
+    "DELETE",
+    "/api/subscriptions/{subscriptionId}",
+    summary="Delete a subscription",
+    permission="SUBSCRIPTION_WRITE",
+    status=204,
+    errors=(404,),
+)
 def delete_subscription(request: Request, subscriptionId: str) -> Response:
     subscription_store.delete(subscriptionId)
     logger.info("subscription deleted", extra={"subscription_id": subscriptionId})
@@ -88,6 +98,7 @@ def delete_subscription(request: Request, subscriptionId: str) -> Response:
     "GET",
     "/api/subscriptions/{subscriptionId}/deadletters",
     summary="Deliveries that failed every try",
+    permission="SUBSCRIPTION_READ",
     response=DeadLetterList,
     errors=(404,),
 )
@@ -104,6 +115,7 @@ def list_dead_letters(request: Request, subscriptionId: str) -> Response:
     "POST",
     "/api/subscriptions/{subscriptionId}/deadletters/actions",
     summary="REDRIVE dead letters: send them again",
+    permission="SUBSCRIPTION_WRITE",
     body=DeadLetterAction,
     response=RedriveResult,
     errors=(400, 404),

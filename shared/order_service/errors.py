@@ -18,6 +18,14 @@ class InvalidRequest(DomainError):
     status_code = 400
 
 
+class Unauthenticated(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
 class PayloadTooLarge(DomainError):
     status_code = 413
 

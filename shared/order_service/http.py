@@ -19,10 +19,12 @@ from pydantic import BaseModel, ValidationError
 
 from order_service.errors import (
     DomainError,
+    Forbidden,
     InvalidRequest,
     NotFound,
     PayloadTooLarge,
     TransitionNotAllowed,
+    Unauthenticated,
     VersionConflict,
 )
 
@@ -63,6 +65,7 @@ class Operation:
     query: tuple[QueryParam, ...] = ()
     public: bool = False
     headers: tuple[QueryParam, ...] = field(default=())
+    permission: str | None = None  # None on a non-public route: any valid token
 
 
 def error_body(
@@ -174,6 +177,27 @@ class Request:
     def body[M: BaseModel](self, model: type[M]) -> M:
         return parse_body(self.event.get("body"), model, bool(self.event.get("isBase64Encoded")))
 
+    @property
+    def authorizer(self) -> dict[str, Any] | None:
+        """What API Gateway's authorizer passed on (None: the request was not authorized)."""
+        context = (self.event.get("requestContext") or {}).get("authorizer")
+        return context if isinstance(context, dict) and context.get("actor") else None
+
+    @property
+    def actor(self) -> str | None:
+        return str(self.authorizer["actor"]) if self.authorizer else None
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return frozenset(p for p in str((self.authorizer or {}).get("permissions", "")).split(",") if p)
+
+    def require(self, permission: str) -> None:
+        """401 without credentials, 403 without `permission`."""
+        if self.authorizer is None:
+            raise Unauthenticated("Missing or invalid credentials.", "Authorization")
+        if permission not in self.permissions:
+            raise Forbidden(f"This needs the permission {permission}.", "Authorization")
+
 
 @dataclass(frozen=True)
 class Response:
@@ -221,8 +245,11 @@ class Api:
         query: tuple[QueryParam, ...] = (),
         headers: tuple[QueryParam, ...] = (),
         public: bool = False,
+        permission: str | None = None,
     ) -> Callable[[Endpoint], Endpoint]:
-        operation = Operation(method, path, summary, self.tag, body, response, status, errors, query, public, headers)
+        operation = Operation(
+            method, path, summary, self.tag, body, response, status, errors, query, public, headers, permission
+        )
         self.operations.append(operation)
 
         def register(endpoint: Endpoint) -> Endpoint:
@@ -254,6 +281,11 @@ class Api:
         if key not in self._endpoints:
             raise NotFound("No such route.", f"{key[0]} {request.event.get('path')}")
         operation, endpoint = self._endpoints[key]
+        if not operation.public:
+            if request.authorizer is None:
+                raise Unauthenticated("Missing or invalid credentials.", "Authorization")
+            if operation.permission:
+                request.require(operation.permission)
         arguments: dict[str, Any] = dict(request.path_parameters)
         if operation.body is not None:
             arguments["body"] = request.body(operation.body)

@@ -18,6 +18,8 @@ ERROR_SUMMARIES = {
     404: "No such entity.",
     409: "Version conflict, or a transition the current status forbids; carries `version` and `requestVersion`.",
     413: "Body over 1 MiB.",
+    401: "No or invalid credentials (a bearer access token of the user pool is required).",
+    403: "Valid credentials, missing permission.",
 }
 
 
@@ -74,7 +76,7 @@ def build(operations: list[Operation], title: str, version: str) -> dict[str, An
         if op.response:
             success["content"] = _json(refs[(op.response, "serialization")])
         responses: dict[str, Any] = {str(op.status): success}
-        errors = set(op.errors) | {500}
+        errors = set(op.errors) | {500} | (set() if op.public else {401, 403})
         for status in sorted(errors):
             responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
         operation: dict[str, Any] = {
@@ -85,6 +87,11 @@ def build(operations: list[Operation], title: str, version: str) -> dict[str, An
         }
         if parameters:
             operation["parameters"] = parameters
+        if op.public:
+            operation["security"] = []
+        elif op.permission:
+            operation["x-permission"] = op.permission
+            operation["description"] = f"Needs the permission {op.permission}."
         if op.body:
             operation["requestBody"] = {"required": True, "content": _json(refs[(op.body, "validation")])}
         paths.setdefault(op.path, {})[op.method.lower()] = operation
@@ -106,5 +113,7 @@ def build(operations: list[Operation], title: str, version: str) -> dict[str, An
                 f"Error{status}": {"description": text, "content": _json(error_array)}
                 for status, text in sorted(messages.items())
             },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
+        "security": [{"bearer": []}],
     }

@@ -35,9 +35,9 @@ def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> dict[
     return routing.routing_result(chosen, now_iso())
 
 
-def create_order(request: dict[str, Any]) -> dict[str, Any]:
+def create_order(request: dict[str, Any], actor: str | None = None) -> dict[str, Any]:
     """Route and store a new order (OPEN or LOCKED). One PutItem plus the routing reads."""
-    order = orders.new_order(request, route(request), now_iso())
+    order = orders.new_order(request, route(request), now_iso(), actor)
     order_store.put_new(order)
     metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
     if order["status"] == orders.LOCKED:

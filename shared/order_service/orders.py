@@ -16,11 +16,13 @@ UNLOCKABLE_FROM = (LOCKED,)
 CANCELLABLE_FROM = (OPEN, LOCKED)
 
 
-def new_order(request: dict[str, Any], routing: dict[str, Any], now: str) -> dict[str, Any]:
+def new_order(request: dict[str, Any], routing: dict[str, Any], now: str, actor: str | None = None) -> dict[str, Any]:
     """The stored order for a validated creation request (`OrderForCreation` as a dict)."""
     order = dict(request)
     status = order.pop("status", None) or OPEN
     history_entry: dict[str, Any] = {"status": status, "at": now}
+    if actor:
+        history_entry["by"] = actor
     if order.get("statusReasons"):
         history_entry["reasons"] = [r["reason"] for r in order["statusReasons"]]
     return {
