@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from local_stack import template
@@ -30,20 +30,38 @@ class RunningStack:
     inbox: str
     moto: str
     ports: tuple[int, ...]
+    tokens: dict[str, str] = field(default_factory=dict)
 
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    def token(self, user: str = "admin") -> str:
+        """An access token of a demo user (local_stack.stack.DEMO_USERS), cached per user."""
+        from local_stack.stack import DEMO_USERS, login
+
+        if user not in self.tokens:
+            self.tokens[user] = login(self.api, user, DEMO_USERS[user][1])
+        return self.tokens[user]
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        user: str | None = "admin",
+    ) -> tuple[int, Any]:
+        """A request as `user` (None: without a token)."""
         data = json.dumps(body).encode() if body is not None else None
+        auth = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
         request = urllib.request.Request(
             f"{self.api}{path}",
             data=data,
             method=method,
-            headers={"Content-Type": "application/json", **(headers or {})},
+            headers={"Content-Type": "application/json", **auth, **(headers or {})},
         )
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
-                return response.status, json.loads(response.read() or b"null")
+                return response.status, _decode(response.read())
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+            return error.code, _decode(error.read())
 
     def inbox_items(self, event: str | None = None) -> list[dict[str, Any]]:
         query = f"?event={event}" if event else ""
@@ -96,3 +114,11 @@ def stop(stack: RunningStack) -> int:
     finally:
         if stack.process.poll() is None:
             stack.process.kill()
+
+
+def _decode(raw: bytes) -> Any:
+    """JSON bodies parsed; anything else (the back office's HTML) as text."""
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode("utf-8", errors="replace")

@@ -15,8 +15,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_stack import provision, template
+from order_service import events
 
 log = logging.getLogger("local_stack")
+
+
+# Local only: one user per group of template.yaml's pool, with the permissions of docs/auth.md.
+DEMO_USERS = {
+    "admin": ("admins", "Admin-pass-2026"),
+    "reviewer": ("reviewers", "Reviewer-pass-2026"),
+    "shop": ("shop-integrations", "Shop-pass-2026"),
+    "reader": ("readers", "Reader-pass-2026"),
+}
+
+
+def login(api_url: str, user: str, password: str) -> str:
+    """An access token from the service's sign-in route."""
+    request = urllib.request.Request(
+        f"{api_url}/api/auth/login",
+        data=json.dumps({"username": user, "password": password}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(json.loads(response.read())["accessToken"])
 
 
 @dataclass(frozen=True)
@@ -96,7 +118,14 @@ class Stack:
         serialise_dynamodb_requests()
         session = boto3.Session()
         self.resources = provision.create_all(session)
-        os.environ["WEBHOOK_DELIVERY_QUEUE_URL"] = self.resources["queues"]["WebhookDeliveryQueue"]
+        os.environ.update(provision.function_environment(self.resources["overrides"]))
+        os.environ.update(
+            POWERTOOLS_LOG_LEVEL=s.log_level, ALLOW_LOCAL_WEBHOOKS="true"
+        )  # the inbox is http://127.0.0.1
+        pool_id = self.resources["cognito"]["UserPool"]
+        # the pool lives in moto: its keys are served there, not at the issuer's AWS address
+        os.environ["JWKS_URL"] = f"{s.moto_url}/{pool_id}/.well-known/jwks.json"
+        self._create_demo_users(session.client("cognito-idp"), pool_id)
 
         from local_stack.gateway import Gateway
         from local_stack.inbox import Inbox
@@ -130,10 +159,6 @@ class Stack:
         )
         if s.log_level != "DEBUG":
             os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would flood the terminal
-        for function in template.functions().values():
-            os.environ.update(function.environment())
-        os.environ["POWERTOOLS_LOG_LEVEL"] = s.log_level
-        os.environ["ALLOW_LOCAL_WEBHOOKS"] = "true"  # the inbox lives on http://127.0.0.1
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     def _start_moto(self) -> None:
@@ -179,13 +204,27 @@ class Stack:
         self._threads.append(thread)
 
     # --------------------------------------------------------------- demo ---
+    def _admin_token(self) -> str:
+        if not getattr(self, "_token", None):
+            self._token = login(self.settings.api_url, "admin", DEMO_USERS["admin"][1])
+        return self._token
+
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
-            f"{self.settings.api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+            f"{self.settings.api_url}{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._admin_token()}"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"null")
+
+    def _create_demo_users(self, cognito: Any, pool_id: str) -> None:
+        for user, (group, password) in DEMO_USERS.items():
+            cognito.admin_create_user(UserPoolId=pool_id, Username=user, MessageAction="SUPPRESS")
+            cognito.admin_set_user_password(UserPoolId=pool_id, Username=user, Password=password, Permanent=True)
+            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user, GroupName=group)
 
     def _seed(self) -> dict[str, Any]:
         facilities = [
@@ -226,7 +265,7 @@ class Stack:
                     },
                 },
             )
-            for event in ("ORDER_CREATED", "ORDER_UNLOCKED", "ORDER_CANCELLED", "PICK_JOB_CREATED")
+            for event in events.ALL
         ]
         return {"facilities": created, "subscriptions": subscriptions}
 
@@ -248,27 +287,35 @@ class Stack:
 
 def tour(settings: Settings) -> str:
     api = settings.api_url
+    users = "\n".join(f"    {user:9} {password:20} ({group})" for user, (group, password) in DEMO_USERS.items())
     return f"""
 Order service running locally (no Docker, no AWS account):
   API            {api}            (routes exactly as template.yaml; OpenAPI at {api}/openapi.json)
-  back office    {api}/backoffice  (review and unlock held orders)
+  back office    {api}/backoffice  (sign in as reviewer to unlock held orders)
   webhook inbox  {settings.inbox_url}/          (a webhook receiver subscribed to every event, signed deliveries)
   moto           {settings.moto_url}  (aws --endpoint-url {settings.moto_url} dynamodb scan --table-name OrdersTable)
 
-A tour - create a locked order, see that it has no pick job, unlock it, see the pick job and the events:
+Demo users (user, password, group):
+{users}
 
-  curl -s {api}/api/facilities | python3 -m json.tool
-  ORDER=$(curl -s -X POST {api}/api/orders -H 'Content-Type: application/json' -d '{{
+A tour - sign in, create a locked order, see that it has no pick job, unlock it, see the pick job and the events:
+
+  TOKEN=$(curl -s -X POST {api}/api/auth/login -H 'Content-Type: application/json' \\
+    -d '{{"username": "admin", "password": "{DEMO_USERS["admin"][1]}"}}' \\
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
+  AUTH="Authorization: Bearer $TOKEN"
+  curl -s -H "$AUTH" {api}/api/facilities | python3 -m json.tool
+  ORDER=$(curl -s -X POST {api}/api/orders -H "$AUTH" -H 'Content-Type: application/json' -d '{{
       "tenantOrderId": "R-1001", "orderDate": "2026-11-26T08:45:50.525Z", "status": "LOCKED",
       "statusReasons": [{{"status": "LOCKED", "reason": "Fraud check pending"}}],
       "consumer": {{"addresses": [{{"street": "Hauptstr.", "postalCode": "10115", "city": "Berlin",
                     "country": "DE", "coordinates": {{"lat": 52.53, "lon": 13.38}}}}]}},
       "orderLineItems": [{{"article": {{"tenantArticleId": "4711", "title": "Cologne Water"}}, "quantity": 2}}]}}' \\
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-  curl -s "{api}/api/pickjobs?orderRef=$ORDER"                     # {{"pickjobs": [], "total": 0}}
-  curl -s -X POST {api}/api/orders/$ORDER/actions -H 'Content-Type: application/json' \\
+  curl -s -H "$AUTH" "{api}/api/pickjobs?orderRef=$ORDER"            # {{"pickjobs": [], "total": 0}}
+  curl -s -X POST {api}/api/orders/$ORDER/actions -H "$AUTH" -H 'Content-Type: application/json' \\
        -d '{{"name": "UNLOCK", "version": 1}}'
-  curl -s "{api}/api/pickjobs?orderRef=$ORDER"                     # one OPEN pick job
+  curl -s -H "$AUTH" "{api}/api/pickjobs?orderRef=$ORDER"            # one OPEN pick job
   curl -s "{settings.inbox_url}/inbox?event=ORDER_UNLOCKED"             # the event, status OPEN
 
 Ctrl-C stops everything.

@@ -87,3 +87,28 @@ def test_a_taken_port_gets_a_clear_message():
 
     assert result.returncode == 2
     assert f"port {taken}" in result.stderr and "LOCAL_API_PORT" in result.stderr
+
+
+def test_over_http_every_non_public_route_needs_a_token_and_permissions_hold(stack):
+    import re
+
+    from local_stack import template
+
+    for route in template.api_routes():
+        path = re.sub(r"\{\w+\}", "some-id", route.path)
+        status, body = stack.call(route.method, path, {} if route.method in ("POST", "PUT", "PATCH") else None,
+                                  user=None)
+        if route.public:
+            assert status != 401, route
+        else:
+            assert status == 401 and body[0]["summary"] == "Missing or invalid credentials.", route
+    status, _ = stack.call("GET", "/api/orders", headers={"Authorization": "Bearer not-a-token"}, user=None)
+    assert status == 401
+
+    status, order = stack.call("POST", "/api/orders", locked_order_body(), user="shop")
+    assert status == 201
+    status, _ = stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1}, user="shop")
+    assert status == 403
+    status, unlocked = stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1},
+                                  user="reviewer")
+    assert status == 200 and unlocked["statusHistory"][-1]["by"] == "reviewer"
