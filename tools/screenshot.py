@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from local_stack import process, template
+from local_stack.stack import DEMO_USERS
 
 TARGET = template.ROOT / "docs" / "backoffice.png"
 CUSTOMERS = [
@@ -53,6 +54,9 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 640})
             page.goto(f"{stack.api}/backoffice")
+            page.locator("#username").fill("reviewer")
+            page.locator("#password").fill(DEMO_USERS["reviewer"][1])
+            page.get_by_role("button", name="Sign in").click()
             expect(page.locator("#rows tr")).to_have_count(len(CUSTOMERS))
             page.locator("#rows tr").first.click()
             page.get_by_test_id("unlock").wait_for()

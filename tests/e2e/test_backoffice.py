@@ -64,8 +64,14 @@ def seed(stack: RunningStack, body: dict) -> dict:
     return order
 
 
-def open_backoffice(page, stack: RunningStack, expected_rows: int) -> None:
+def open_backoffice(page, stack: RunningStack, expected_rows: int, user: str = "reviewer") -> None:
+    from local_stack.stack import DEMO_USERS
+
     page.goto(f"{stack.api}/backoffice")
+    page.locator("#username").fill(user)
+    page.locator("#password").fill(DEMO_USERS[user][1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("whoami")).to_contain_text(f"Signed in as {user}")
     expect(page.locator("#rows tr")).to_have_count(expected_rows)
 
 
@@ -120,7 +126,7 @@ def test_unlocking_removes_the_order_and_it_gets_a_pick_job(page, stack):
     assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "OPEN"
     jobs = eventually(lambda: stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"])
     assert len(jobs) == 1
-    assert "LOCKED → OPEN" in page.get_by_test_id("history").inner_text()
+    assert "LOCKED → OPEN by reviewer" in page.get_by_test_id("history").inner_text()
     assert page.errors == []
 
 
@@ -175,3 +181,26 @@ def test_usable_at_desktop_and_phone_widths_without_console_errors(page, stack, 
     unlock.scroll_into_view_if_needed()
     assert unlock.is_visible() and unlock.bounding_box()["x"] + unlock.bounding_box()["width"] <= width
     assert page.errors == []
+
+
+def test_a_read_only_user_sees_the_queue_but_no_unlock(page, stack):
+    seed(stack, locked_order_body(tenantOrderId="R-1"))
+    open_backoffice(page, stack, 1, user="reader")
+
+    page.locator("#rows tr", has_text="R-1").click()
+    expect(page.get_by_test_id("detail")).to_contain_text("Fraud check pending")
+
+    assert page.get_by_test_id("unlock").is_hidden()
+    assert page.get_by_test_id("cancel").is_hidden()
+    assert page.get_by_test_id("bulk-unlock").is_hidden()
+    assert page.errors == []
+
+
+def test_a_wrong_password_is_refused_and_nothing_shows(page, stack):
+    page.goto(f"{stack.api}/backoffice")
+    page.locator("#username").fill("reviewer")
+    page.locator("#password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_test_id("signin-message")).to_have_text("Wrong user name or password.")
+    assert page.locator("#app").is_hidden()

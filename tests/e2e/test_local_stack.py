@@ -96,8 +96,9 @@ def test_over_http_every_non_public_route_needs_a_token_and_permissions_hold(sta
 
     for route in template.api_routes():
         path = re.sub(r"\{\w+\}", "some-id", route.path)
-        status, body = stack.call(route.method, path, {} if route.method in ("POST", "PUT", "PATCH") else None,
-                                  user=None)
+        status, body = stack.call(
+            route.method, path, {} if route.method in ("POST", "PUT", "PATCH") else None, user=None
+        )
         if route.public:
             assert status != 401, route
         else:
@@ -109,6 +110,7 @@ def test_over_http_every_non_public_route_needs_a_token_and_permissions_hold(sta
     assert status == 201
     status, _ = stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1}, user="shop")
     assert status == 403
-    status, unlocked = stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1},
-                                  user="reviewer")
+    status, unlocked = stack.call(
+        "POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1}, user="reviewer"
+    )
     assert status == 200 and unlocked["statusHistory"][-1]["by"] == "reviewer"

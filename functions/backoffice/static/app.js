@@ -1,11 +1,13 @@
 // Back office: the queue of locked orders, their detail, unlock / cancel / bulk unlock.
-// Plain JS, no build step. Every call goes through api(), which sends the bearer token if one is set.
+// Plain JS, no build step. Sign-in (user name and password) gives an access token kept in memory for
+// this tab; every call goes through api(), which sends it. Actions show only with their permission.
 "use strict";
 
 const BASE = location.pathname.replace(/\/backoffice.*$/, "");
 const PAGE_SIZE = 25;
 const state = {
   token: null,               // in memory only: gone when the tab closes
+  me: null,                  // {actor, permissions} of the signed-in user
   facilities: new Map(),     // id -> facility
   cursors: [null],           // startAfterId of each page seen so far
   page: 0,
@@ -36,14 +38,48 @@ async function api(method, path, body) {
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (response.status === 401 && state.token) signOut("Your session has ended: please sign in again.");
   return { status: response.status, data };
+}
+
+const can = (permission) => Boolean(state.me && state.me.permissions.includes(permission));
+
+async function signIn(username, password) {
+  const reply = await api("POST", "/api/auth/login", { username, password });
+  if (reply.status !== 200) { $("signin-message").textContent = problem(reply); return; }
+  state.token = reply.data.accessToken;
+  const me = await api("GET", "/api/auth/me");
+  if (me.status !== 200) { signOut(problem(me)); return; }
+  state.me = me.data;
+  $("signin-message").textContent = "";
+  $("actor").textContent = `Signed in as ${state.me.actor}`;
+  $("signin").hidden = true;
+  $("whoami").hidden = false;
+  $("app").hidden = false;
+  $("bulk-unlock").hidden = !can("ORDER_UNLOCK");
+  await loadFacilities();
+  await restart();
+}
+
+function signOut(message = "") {
+  state.token = null;
+  state.me = null;
+  state.selected.clear();
+  state.current = null;
+  $("app").hidden = true;
+  $("detail").hidden = true;
+  $("whoami").hidden = true;
+  $("signin").hidden = false;
+  $("password").value = "";
+  $("signin-message").textContent = message;
 }
 
 function problem(reply) {
   const first = Array.isArray(reply.data) && reply.data[0];
+  if (first && first.summary) return first.summary;
   if (reply.status === 401) return "Please sign in: the access token is missing or expired.";
   if (reply.status === 403) return "You are not allowed to do this.";
-  return first ? first.summary : `The service answered ${reply.status}.`;
+  return `The service answered ${reply.status}.`;
 }
 
 function say(text, isError = false) {
@@ -90,6 +126,8 @@ async function loadFacilities() {
   const reply = await api("GET", "/api/facilities?size=100");
   if (reply.status !== 200) { say(problem(reply), true); return; }
   const select = $("facility");
+  select.replaceChildren(el("option", { value: "" }, "All facilities"));
+  state.facilities.clear();
   for (const facility of reply.data.facilities) {
     state.facilities.set(facility.id, facility);
     select.append(el("option", { value: facility.id }, facility.name));
@@ -198,8 +236,8 @@ function renderDetail() {
       el("li", {}, `${when(entry.at)}: ${entry.previousStatus ? `${entry.previousStatus} → ` : ""}${entry.status}`
         + (entry.by ? ` by ${entry.by}` : "") + (entry.reason ? ` (${entry.reason})` : "")))),
   );
-  $("unlock").hidden = order.status !== "LOCKED";
-  $("cancel").hidden = !["LOCKED", "OPEN"].includes(order.status);
+  $("unlock").hidden = order.status !== "LOCKED" || !can("ORDER_UNLOCK");
+  $("cancel").hidden = !["LOCKED", "OPEN"].includes(order.status) || !can("ORDER_CANCEL");
   $("detail").hidden = false;
 }
 
@@ -274,12 +312,9 @@ function wire() {
   $("close-detail").addEventListener("click", () => { $("detail").hidden = true; state.current = null; renderQueue(); });
   $("signin").addEventListener("submit", (event) => {
     event.preventDefault();
-    state.token = $("token").value.trim() || null;
-    $("token").value = "";
-    say(state.token ? "Token set for this tab." : "Token cleared.");
-    loadFacilities().then(restart);
+    signIn($("username").value.trim(), $("password").value);
   });
+  $("signout").addEventListener("click", () => signOut());
 }
 
 wire();
-loadFacilities().then(loadQueue);
