@@ -84,7 +84,7 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
     from local_stack import provision
     from local_stack.apigw import LambdaContext, rest_event
     from local_stack.event_sources import StreamReader
-    from tools.make_events import BODIES
+    from tools.make_events import BODIES, SAMPLE_AUTHORIZER
 
     functions = template.functions()
     with ExitStack() as stack:
@@ -96,13 +96,23 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
             factory.cache_clear()
         call = template.handler(functions["FacilitiesApiFunction"])
         call(
-            rest_event("POST", "/api/facilities", "/api/facilities", body=json.dumps(BODIES["CreateFacility"])),
+            rest_event(
+                "POST",
+                "/api/facilities",
+                "/api/facilities",
+                body=json.dumps(BODIES["CreateFacility"]),
+                authorizer=SAMPLE_AUTHORIZER,
+            ),
             LambdaContext("bench"),
         )
         create = template.handler(functions["OrdersApiFunction"])
         body = json.dumps({**BODIES["CreateOrder"], "status": "OPEN"})
         for _ in range(orders):
-            create(rest_event("POST", "/api/orders", "/api/orders", body=body), LambdaContext("bench"))
+            reply = create(
+                rest_event("POST", "/api/orders", "/api/orders", body=body, authorizer=SAMPLE_AUTHORIZER),
+                LambdaContext("bench"),
+            )
+            assert reply["statusCode"] == 201, reply
         reader = StreamReader(boto3.client("dynamodbstreams"), created["streams"]["OrdersTable"], "OrdersTable")
         records = reader.read()
 
