@@ -11,6 +11,8 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
+from order_service.errors import InvalidRequest
+
 # Internal attributes that only feed indexes; never shown to clients.
 INDEX_ATTRIBUTE_PREFIX = "idx"
 
@@ -240,3 +242,34 @@ def start_key(table: str, entity_id: str, key_attributes: tuple[str, ...]) -> di
     if not item or any(attribute not in item for attribute in key_attributes):
         return None
     return {attribute: item[attribute] for attribute in key_attributes}
+
+
+def query_all(request: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """Every document a Query matches (all pages), and the items DynamoDB read for it (ScannedCount)."""
+    ddb = client()
+    request = dict(request)
+    found: list[dict[str, Any]] = []
+    scanned = 0
+    while True:
+        response = ddb.query(**request)
+        scanned += response.get("ScannedCount", 0)
+        found.extend(from_item(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found, scanned
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def list_page(
+    request: dict[str, Any], key_attributes: tuple[str, ...], size: int, start_after_id: str | None, entity: str
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of a listing (a Query, or a Scan without KeyConditionExpression) after `start_after_id`,
+    with the number of matches for a Query (None for a Scan: counting would read the whole table)."""
+    table = request["TableName"]
+    if start_after_id:
+        start = start_key(table, start_after_id, key_attributes)
+        if start is None:
+            raise InvalidRequest(f"startAfterId: no {entity} '{start_after_id}' in this listing.", "startAfterId")
+        request = {**request, "ExclusiveStartKey": start}
+    found, _ = query_page(request, size)
+    total = count(request) if "KeyConditionExpression" in request else None
+    return found, total

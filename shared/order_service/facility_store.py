@@ -6,7 +6,7 @@ from typing import Any
 
 from order_service import dynamo
 from order_service.config import settings
-from order_service.errors import InvalidRequest, NotFound, VersionConflict
+from order_service.errors import NotFound, VersionConflict
 
 ONLINE_INDEX = "by-status"
 
@@ -43,21 +43,16 @@ def get_many(facility_ids: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def online() -> list[dict[str, Any]]:
     """Every ONLINE facility (an index query, not a scan)."""
-    ddb = dynamo.client()
-    request: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": ONLINE_INDEX,
-        "KeyConditionExpression": "#status = :online",
-        "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {":online": {"S": "ONLINE"}},
-    }
-    found: list[dict[str, Any]] = []
-    while True:
-        response = ddb.query(**request)
-        found.extend(dynamo.from_item(item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return found
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    found, _ = dynamo.query_all(
+        {
+            "TableName": _table(),
+            "IndexName": ONLINE_INDEX,
+            "KeyConditionExpression": "#status = :online",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":online": {"S": "ONLINE"}},
+        }
+    )
+    return found
 
 
 def update(facility_id: str, version: int, changes: dict[str, Any], now: str) -> dict[str, Any]:
@@ -86,11 +81,4 @@ def list_page(status: str | None, size: int, start_after_id: str | None) -> tupl
             ExpressionAttributeValues={":status": {"S": status}},
         )
         key_attributes = ("id", "status")
-    if start_after_id:
-        start = dynamo.start_key(_table(), start_after_id, key_attributes)
-        if start is None:
-            raise InvalidRequest(f"startAfterId: no facility '{start_after_id}' in this listing.", "startAfterId")
-        request["ExclusiveStartKey"] = start
-    facilities, _ = dynamo.query_page(request, size)
-    total = dynamo.count(request) if status else None
-    return facilities, total
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "facility")

@@ -7,7 +7,6 @@ from typing import Any
 
 from order_service import dynamo, orders
 from order_service.config import settings
-from order_service.errors import InvalidRequest
 
 
 def _table() -> str:
@@ -146,33 +145,21 @@ def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tupl
         request["FilterExpression"] = " AND ".join(conditions)
     if names:
         request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    if start_after_id:
-        start = dynamo.start_key(_table(), start_after_id, key_attributes)
-        if start is None:
-            raise InvalidRequest(f"startAfterId: no order '{start_after_id}' in this listing.", "startAfterId")
-        request["ExclusiveStartKey"] = start
-    found, _ = dynamo.query_page(request, size)
-    total = dynamo.count(request) if index is not None else None
-    return found, total
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "order")
 
 
 def waiting_for_routing() -> list[dict[str, Any]]:
     """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index)."""
-    ddb = dynamo.client()
-    request: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": "not-routable",
-        "KeyConditionExpression": "#w = :w",
-        "ExpressionAttributeNames": {"#w": "idxNotRoutable"},
-        "ExpressionAttributeValues": {":w": {"S": "WAITING"}},
-    }
-    found: list[dict[str, Any]] = []
-    while True:
-        response = ddb.query(**request)
-        found.extend(dynamo.from_item(item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return found
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    found, _ = dynamo.query_all(
+        {
+            "TableName": _table(),
+            "IndexName": "not-routable",
+            "KeyConditionExpression": "#w = :w",
+            "ExpressionAttributeNames": {"#w": "idxNotRoutable"},
+            "ExpressionAttributeValues": {":w": {"S": "WAITING"}},
+        }
+    )
+    return found
 
 
 def assign_route(order: dict[str, Any], routing: dict[str, Any], now: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from order_service import dynamo, pickjobs
 from order_service.config import settings
-from order_service.errors import InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
+from order_service.errors import NotFound, TransitionNotAllowed, VersionConflict
 
 
 def _table() -> str:
@@ -94,36 +94,21 @@ def list_page(
         request["FilterExpression"] = " AND ".join(conditions)
     if names:
         request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    if start_after_id:
-        start = dynamo.start_key(_table(), start_after_id, key_attributes)
-        if start is None:
-            raise InvalidRequest(f"startAfterId: no pick job '{start_after_id}' in this listing.", "startAfterId")
-        request["ExclusiveStartKey"] = start
-    found, _ = dynamo.query_page(request, size)
-    total = dynamo.count(request) if chosen else None
-    return found, total
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "pick job")
 
 
 def open_older_than(cutoff: str) -> tuple[list[dict[str, Any]], int]:
     """OPEN pick jobs created before `cutoff` (one key-condition query on the by-status index, so only
     candidates are read), and the items read (ScannedCount)."""
-    ddb = dynamo.client()
-    request: dict[str, Any] = {
-        "TableName": _table(),
-        "IndexName": "by-status",
-        "KeyConditionExpression": "#status = :open AND #created < :cutoff",
-        "ExpressionAttributeNames": {"#status": "status", "#created": "created"},
-        "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},
-    }
-    found: list[dict[str, Any]] = []
-    scanned = 0
-    while True:
-        response = ddb.query(**request)
-        scanned += response.get("ScannedCount", 0)
-        found.extend(dynamo.from_item(item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return found, scanned
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return dynamo.query_all(
+        {
+            "TableName": _table(),
+            "IndexName": "by-status",
+            "KeyConditionExpression": "#status = :open AND #created < :cutoff",
+            "ExpressionAttributeNames": {"#status": "status", "#created": "created"},
+            "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},
+        }
+    )
 
 
 def mark_reroute_failed(pickjob_id: str, now: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from order_service import dynamo
 from order_service.config import settings
-from order_service.errors import Conflict, InvalidRequest, NotFound
+from order_service.errors import Conflict, NotFound
 from order_service.subscriptions import MAX_PER_EVENT
 
 DELIVERED_TTL_SECONDS = 30 * 24 * 3600
@@ -136,14 +136,7 @@ def list_page(event: str | None, size: int, start_after_id: str | None) -> tuple
         key_attributes = ("id", "event", "created")
     else:
         request["FilterExpression"] = "attribute_exists(#event)"  # not the slot counters
-    if start_after_id:
-        start = dynamo.start_key(_table(), start_after_id, key_attributes)
-        if start is None:
-            raise InvalidRequest(f"startAfterId: no subscription '{start_after_id}' in this listing.", "startAfterId")
-        request["ExclusiveStartKey"] = start
-    found, _ = dynamo.query_page(request, size)
-    total = dynamo.count(request) if event else None
-    return found, total
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "subscription")
 
 
 # ---------------------------------------------------------------- deliveries ---
@@ -192,21 +185,16 @@ def record_dead(subscription_id: str, envelope: dict[str, Any], attempts: int, e
 
 
 def dead_letters(subscription_id: str) -> list[dict[str, Any]]:
-    request: dict[str, Any] = {
-        "TableName": _deliveries(),
-        "KeyConditionExpression": "#sub = :sub",
-        "FilterExpression": "#status = :dead",
-        "ExpressionAttributeNames": {"#sub": "subscriptionId", "#status": "status"},
-        "ExpressionAttributeValues": {":sub": {"S": subscription_id}, ":dead": {"S": "DEAD"}},
-    }
-    found: list[dict[str, Any]] = []
-    ddb = dynamo.client()
-    while True:
-        response = ddb.query(**request)
-        found.extend(dynamo.from_item(item) for item in response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return found
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    found, _ = dynamo.query_all(
+        {
+            "TableName": _deliveries(),
+            "KeyConditionExpression": "#sub = :sub",
+            "FilterExpression": "#status = :dead",
+            "ExpressionAttributeNames": {"#sub": "subscriptionId", "#status": "status"},
+            "ExpressionAttributeValues": {":sub": {"S": subscription_id}, ":dead": {"S": "DEAD"}},
+        }
+    )
+    return found
 
 
 def mark_redriven(subscription_id: str, event_id: str, now: str) -> bool:
