@@ -24,6 +24,8 @@ log = logging.getLogger("local_stack.event_sources")
 def _matches_value(rule: Any, value: Any, present: bool) -> bool:
     if isinstance(rule, dict):
         if "exists" in rule:
+            if isinstance(value, dict | list):
+                raise ValueError(f"'exists' only matches leaves in AWS, not objects: {rule}")
             return present == bool(rule["exists"])
         if "prefix" in rule:
             return present and isinstance(value, str) and value.startswith(rule["prefix"])
@@ -37,12 +39,14 @@ def _matches_value(rule: Any, value: Any, present: bool) -> bool:
 
 def matches(pattern: dict[str, Any], document: dict[str, Any]) -> bool:
     """EventBridge-style pattern matching (the subset Lambda filters use: values, prefix,
-    anything-but, exists) of one stream record or SQS message."""
+    anything-but, exists) of one stream record or SQS message. As in AWS, `exists` applies to
+    leaves only: `{"rerouteFailedAt": {"S": [{"exists": true}]}}`, not `{"rerouteFailedAt": [...]}`."""
     for key, rule in pattern.items():
         present = key in document
         value = document.get(key)
         if isinstance(rule, dict) and not any(k in rule for k in ("exists", "prefix", "anything-but")):
-            if not present or not isinstance(value, dict) or not matches(rule, value):
+            # a nested pattern; an absent object is matched as {} so that leaf {"exists": false} holds
+            if not matches(rule, value if isinstance(value, dict) else {}):
                 return False
         elif isinstance(rule, list):
             if not any(_matches_value(r, value, present) for r in rule):

@@ -226,12 +226,19 @@ def count(request: dict[str, Any]) -> int:
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def start_key(table: str, entity_id: str, key_attributes: tuple[str, ...]) -> dict[str, Any] | None:
-    """The ExclusiveStartKey that continues a listing after `entity_id`.
+def start_key(
+    table: str, entity_id: str, key_attributes: tuple[str, ...], partition_value: str | None = None
+) -> dict[str, Any] | None:
+    """The ExclusiveStartKey that continues a listing after `entity_id` (None: no such item).
 
-    None when there is no such item, or it no longer carries the listing's index keys.
+    `key_attributes` are the table key and, for an index, its partition and sort key. The partition
+    value is the one the listing queries, not the item's current one: the item may have left the
+    listing since (an order unlocked, a pick job started) and the listing must still go on after it.
+    The sort keys (`created`, `id`) never change.
     """
-    names = {f"#k{i}": attribute for i, attribute in enumerate(key_attributes)}
+    partition = key_attributes[1] if partition_value is not None else None
+    stored = [attribute for attribute in key_attributes if attribute != partition]
+    names = {f"#k{i}": attribute for i, attribute in enumerate(stored)}
     response = client().get_item(
         TableName=table,
         Key=to_item({"id": entity_id}),
@@ -239,9 +246,12 @@ def start_key(table: str, entity_id: str, key_attributes: tuple[str, ...]) -> di
         ExpressionAttributeNames=names,
     )
     item = response.get("Item")
-    if not item or any(attribute not in item for attribute in key_attributes):
+    if not item or any(attribute not in item for attribute in stored):
         return None
-    return {attribute: item[attribute] for attribute in key_attributes}
+    key = {attribute: item[attribute] for attribute in stored}
+    if partition is not None:
+        key[partition] = {"S": partition_value}
+    return key
 
 
 def query_all(request: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
@@ -260,13 +270,18 @@ def query_all(request: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
 
 
 def list_page(
-    request: dict[str, Any], key_attributes: tuple[str, ...], size: int, start_after_id: str | None, entity: str
+    request: dict[str, Any],
+    key_attributes: tuple[str, ...],
+    size: int,
+    start_after_id: str | None,
+    entity: str,
+    partition_value: str | None = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """One page of a listing (a Query, or a Scan without KeyConditionExpression) after `start_after_id`,
-    with the number of matches for a Query (None for a Scan: counting would read the whole table)."""
+    """One page of a listing (a Query of `partition_value`, or a Scan) after `start_after_id`, with the
+    number of matches for a Query (None for a Scan: counting would read the whole table)."""
     table = request["TableName"]
     if start_after_id:
-        start = start_key(table, start_after_id, key_attributes)
+        start = start_key(table, start_after_id, key_attributes, partition_value)
         if start is None:
             raise InvalidRequest(f"startAfterId: no {entity} '{start_after_id}' in this listing.", "startAfterId")
         request = {**request, "ExclusiveStartKey": start}

@@ -81,4 +81,4 @@ def list_page(status: str | None, size: int, start_after_id: str | None) -> tupl
             ExpressionAttributeValues={":status": {"S": status}},
         )
         key_attributes = ("id", "status")
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "facility")
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "facility", status)

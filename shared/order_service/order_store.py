@@ -145,7 +145,7 @@ def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tupl
         request["FilterExpression"] = " AND ".join(conditions)
     if names:
         request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "order")
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "order", value)
 
 
 def waiting_for_routing() -> list[dict[str, Any]]:

@@ -94,7 +94,8 @@ def list_page(
         request["FilterExpression"] = " AND ".join(conditions)
     if names:
         request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "pick job")
+    partition = filters[chosen] if chosen else None
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "pick job", partition)
 
 
 def open_older_than(cutoff: str) -> tuple[list[dict[str, Any]], int]:

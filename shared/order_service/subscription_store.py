@@ -136,7 +136,7 @@ def list_page(event: str | None, size: int, start_after_id: str | None) -> tuple
         key_attributes = ("id", "event", "created")
     else:
         request["FilterExpression"] = "attribute_exists(#event)"  # not the slot counters
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "subscription")
+    return dynamo.list_page(request, key_attributes, size, start_after_id, "subscription", event)
 
 
 # ---------------------------------------------------------------- deliveries ---

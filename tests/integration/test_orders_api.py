@@ -320,3 +320,18 @@ def test_filter_by_status_reason_text(api, berlin):
 
     assert [o["id"] for o in found["orders"]] == [fraud["id"]]
     assert found["total"] == 1
+
+
+@pytest.mark.parametrize("by_facility", [False, True])
+def test_paging_goes_on_after_the_cursor_order_left_the_listing(api, berlin, by_facility):
+    created = [create_order(api, locked_order_body()) for _ in range(4)]
+    query = {"status": "LOCKED", "size": "2"} | ({"facilityRef": berlin["id"]} if by_facility else {})
+    first = api.get("/api/orders", query=query).body
+    cursor = first["orders"][-1]
+    api.post(f"/api/orders/{cursor['id']}/actions", {"name": "UNLOCK", "version": 1})  # someone else, meanwhile
+
+    second = api.get("/api/orders", query={**query, "startAfterId": cursor["id"]})
+
+    assert second.status == 200
+    assert [o["id"] for o in second.body["orders"]] == [o["id"] for o in created[2:]]
+    assert second.body["total"] == 3

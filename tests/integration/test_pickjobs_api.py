@@ -62,3 +62,14 @@ def test_patch_refuses_statuses_clients_may_not_set(api, jobs):
 
 def test_missing_pick_job_is_a_404(api):
     assert api.get("/api/pickjobs/nope").status == 404
+
+
+def test_paging_goes_on_after_the_cursor_pick_job_was_started(api, jobs):
+    first = api.get("/api/pickjobs", query={"status": "OPEN", "size": "1"}).body
+    cursor = first["pickjobs"][0]
+    api.patch(f"/api/pickjobs/{cursor['id']}", {"version": 1, "status": "IN_PROGRESS"})
+
+    rest = api.get("/api/pickjobs", query={"status": "OPEN", "startAfterId": cursor["id"]})
+
+    assert rest.status == 200
+    assert {j["id"] for j in rest.body["pickjobs"]} == {j["id"] for j in jobs} - {cursor["id"]}
