@@ -10,9 +10,11 @@ import boto3
 from aws_lambda_powertools import Logger
 from botocore.config import Config
 
+from order_service.batching import chunks
 from order_service.config import settings
 
 CHUNK = 10
+MAX_REQUEST_BYTES = 256 * 1024
 logger = Logger(child=True)
 
 
@@ -30,21 +32,29 @@ def entry(envelope: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def publish(envelopes: list[dict[str, Any]]) -> list[int]:
-    """Puts every envelope; returns the indexes of those EventBridge refused (to be retried by the caller).
+def entry_size(entry: dict[str, Any]) -> int:
+    """How EventBridge counts an entry against the 256 KB of one PutEvents request."""
+    return sum(len(str(entry[k]).encode()) for k in ("Source", "DetailType", "Detail")) + 14  # + Time
 
-    A whole chunk whose call fails (after the client's own retries) counts as refused.
-    """
+
+def publish(envelopes: list[dict[str, Any]]) -> list[int]:
+    """Puts every envelope, in requests of at most 10 entries and 256 KB; returns the indexes of those
+    EventBridge refused (the caller retries their records). A request that fails as a whole (after
+    the client's own retries, or an entry too large to publish) counts as refused for all its entries."""
     failed: list[int] = []
     events = client()
-    for start in range(0, len(envelopes), CHUNK):
-        chunk = envelopes[start : start + CHUNK]
+    indexed = [(i, entry(e)) for i, e in enumerate(envelopes)]
+    for chunk in chunks(indexed, lambda pair: entry_size(pair[1]), CHUNK, MAX_REQUEST_BYTES):
         try:
-            response = events.put_events(Entries=[entry(e) for e in chunk])
+            response = events.put_events(Entries=[e for _, e in chunk])
         except Exception:
-            logger.warning("PutEvents failed for a chunk", extra={"size": len(chunk)}, exc_info=True)
-            failed.extend(range(start, start + len(chunk)))
+            logger.warning(
+                "PutEvents failed for a chunk",
+                extra={"size": len(chunk), "bytes": sum(entry_size(e) for _, e in chunk)},
+                exc_info=True,
+            )
+            failed.extend(i for i, _ in chunk)
             continue
         if response.get("FailedEntryCount"):
-            failed.extend(start + i for i, result in enumerate(response["Entries"]) if result.get("ErrorCode"))
+            failed.extend(chunk[n][0] for n, result in enumerate(response["Entries"]) if result.get("ErrorCode"))
     return failed

@@ -21,6 +21,7 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from order_service import callback_urls, subscription_store
+from order_service.batching import chunks
 from order_service.clock import now_iso
 from order_service.config import settings
 
@@ -35,13 +36,13 @@ def sqs() -> Any:
 
 # ------------------------------------------------------------------ fan-out ---
 def fan_out(envelope: dict[str, Any]) -> int:
-    """One delivery message per subscription of the envelope's event (SendMessageBatch, chunks of 10).
+    """One delivery message per subscription of the envelope's event (SendMessageBatch: 10 messages and
+    256 KB at most per request).
     Raises if any message could not be queued, so the event is retried (duplicates are dropped by
     the sender, which records deliveries per event id)."""
     subscriptions = subscription_store.for_event(envelope["event"])
     messages = [json.dumps({"subscriptionId": s["id"], "envelope": envelope}) for s in subscriptions]
-    for start in range(0, len(messages), 10):
-        chunk = messages[start : start + 10]
+    for chunk in chunks(messages, lambda body: len(body.encode()), 10, 256 * 1024):
         response = sqs().send_message_batch(
             QueueUrl=settings().delivery_queue_url,
             Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)],

@@ -217,3 +217,27 @@ def test_an_end_to_end_path_api_to_stream_to_pick_job_to_eventbridge_to_sqs(api,
     assert received["ORDER_CREATED"]["payload"] == order
     assert received["PICK_JOB_CREATED"]["payload"]["id"] == job["id"]
     assert received["PICK_JOB_CREATED"]["payload"]["orderRef"] == order["id"]
+
+
+def test_put_events_requests_stay_under_256_kb(api, facility, monkeypatch):
+    from order_service import event_bus
+
+    record = json.loads((EVENTS / "order-insert-open.json").read_text())["Records"][0]
+    records = []
+    for n in range(5):
+        r = copy.deepcopy(record)
+        r["dynamodb"]["SequenceNumber"] = str(2000 + n)
+        r["dynamodb"]["NewImage"]["id"] = {"S": f"big-order-{n}"}
+        r["dynamodb"]["NewImage"]["customAttributes"] = {"M": {"notes": {"S": "x" * 100_000}}}
+        records.append(r)
+    sizes = []
+    client = event_bus.client()
+    real_put = client.put_events
+    monkeypatch.setattr(
+        client,
+        "put_events",
+        lambda Entries: sizes.append(sum(event_bus.entry_size(e) for e in Entries)) or real_put(Entries=Entries),
+    )
+
+    assert handler("EventPublisherFunction")({"Records": records}, None) == {"batchItemFailures": []}
+    assert len(sizes) == 3 and all(size <= 256 * 1024 for size in sizes)
