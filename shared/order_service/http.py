@@ -106,6 +106,10 @@ def validation_errors(error: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # Python's json accepts NaN and Infinity; JSON does not
+
+
 class InvalidBody(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("invalid body")
@@ -122,7 +126,7 @@ def parse_body[M: BaseModel](raw: str | None, model: type[M], is_base64: bool = 
     if len(text.encode("utf-8")) > MAX_BODY_BYTES:
         raise PayloadTooLarge("The request body is larger than 1 MiB.", "body")
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_not_json)
     except ValueError:
         raise InvalidRequest("The request body is not valid JSON.", "body") from None
     try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from order_service import dynamo, orders
 from order_service.config import settings
+from order_service.errors import PayloadTooLarge
 
 
 def _table() -> str:
@@ -20,7 +22,16 @@ def get(order_id: str) -> dict[str, Any]:
     return order
 
 
+# DynamoDB stores at most 400 KB per item; the order keeps a margin for its status history.
+MAX_ORDER_BYTES = 350 * 1024
+
+
 def put_new(order: dict[str, Any]) -> None:
+    if len(json.dumps(order).encode()) > MAX_ORDER_BYTES:
+        raise PayloadTooLarge(
+            f"The order is larger than {MAX_ORDER_BYTES // 1024} KB once stored; split it or shorten its attributes.",
+            "body",
+        )
     dynamo.put_new(_table(), {**order, **orders.index_attributes(order)})
 
 

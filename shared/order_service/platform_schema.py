@@ -292,7 +292,7 @@ class OrderForCreation(_PlatformModel):
     orderLineItems: list[OrderLineItemForCreation] = Field(min_length=1, max_length=500)
     status: Literal["OPEN", "LOCKED"] | None = None
     statusReasons: list[OrderStatusReason] | None = None
-    tenantOrderId: str | None = None
+    tenantOrderId: str | None = Field(default=None, min_length=1, max_length=256)
     tags: list[TagReference] | None = Field(default=None, min_length=1)
     stickers: list[Sticker] | None = Field(default=None, min_length=1, max_length=100)
     deliveryPreferences: DeliveryPreferences | None = None

@@ -47,6 +47,10 @@ class Header(_Strict):
     def single_line(cls, value: str) -> str:
         if re.search(r"[\r\n]", value):
             raise ValueError("a header value must be one line")
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError("a header value must be ISO-8859-1 (HTTP/1.1); encode other text first") from None
         return value
 
 

@@ -6,12 +6,14 @@ with X-Webhook-Timestamp: <unix seconds>. Receivers recompute it and reject old 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,13 +117,21 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
         )
     else:
         connection = http.client.HTTPConnection(target.address, target.port, timeout=timeout)
+    # The socket timeout bounds each read; this bounds the whole exchange (a receiver trickling its
+    # answer byte by byte must not hold the sender, and the other subscribers of its batch, for longer).
+    deadline = threading.Timer(timeout, _abort, args=(connection,))
+    deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers={**headers, "Host": target.host})
         response = connection.getresponse()
         response.read(65536)
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        elapsed = time.monotonic() - started
+        if elapsed >= timeout:
+            return Outcome(False, f"no answer within {timeout:.0f} s")
         return Outcome(False, f"{type(error).__name__}: {error}")
     finally:
+        deadline.cancel()
         connection.close()
     elapsed = time.monotonic() - started
     if elapsed > timeout:
@@ -129,6 +139,13 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outc
     if 200 <= response.status < 300:
         return Outcome(True, f"HTTP {response.status}")
     return Outcome(False, f"HTTP {response.status}")
+
+
+def _abort(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed: nothing to abort
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def backoff_seconds(attempt: int) -> int:

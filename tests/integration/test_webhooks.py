@@ -166,6 +166,39 @@ def test_a_slow_receiver_counts_as_failed_and_is_retried(api, settle, receiver):
     assert receiver.requests[-1]["status"] == 200 and receiver_done
 
 
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_settings):
+    import threading
+    import time
+
+    from order_service import webhooks
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = server.accept()
+        connection.recv(65536)
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok":  # one byte every 0.3 s
+            if stop.wait(0.3):
+                break
+            try:
+                connection.send(bytes([byte]))
+            except OSError:
+                break
+        connection.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    outcome = webhooks.post(f"http://127.0.0.1:{server.getsockname()[1]}/hooks", b"{}", {}, timeout=1)
+    stop.set()
+    server.close()
+
+    assert not outcome.delivered and "within 1 s" in outcome.detail
+    assert time.monotonic() - started < 3  # each byte arrived within the socket timeout; the deadline held
+
+
 class TestSubscriptionsApi:
     def test_the_secret_is_shown_once(self, api, receiver):
         created = subscribe(api, receiver.url)
@@ -266,6 +299,19 @@ class TestSubscriptionsApi:
                 },
                 400,
                 "target.type",
+            ),
+            (
+                {
+                    "name": "x",
+                    "event": "ORDER_CREATED",
+                    "target": {
+                        "type": "WEBHOOK",
+                        "callbackUrl": "https://a.example",
+                        "headers": [{"key": "X-Tenant", "value": "Café €"}],
+                    },
+                },
+                400,
+                "target.headers[0].value",
             ),
         ],
     )
