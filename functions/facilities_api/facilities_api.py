@@ -16,7 +16,7 @@ from order_service.facilities import (
     changes_of,
     new_facility,
 )
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 
 logger = Logger()
 api = Api("facilities")
@@ -54,10 +54,7 @@ LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.",
 def list_facilities(request: Request) -> Response:
     query = request.query(LIST_QUERY)
     facilities, total = facility_store.list_page(query.get("status"), page_size(query), query.get("startAfterId"))
-    body: dict[str, Any] = {"facilities": facilities}
-    if total is not None:
-        body["total"] = total
-    return json_response(body)
+    return list_response("facilities", facilities, total)
 
 
 @api.route(

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from order_service import order_commands, order_store, orders
 from order_service.errors import InvalidRequest
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 from order_service.order_models import (
     BulkResults,
     BulkUnlock,
@@ -77,10 +77,7 @@ def list_orders(request: Request) -> Response:
         reason_text=query.get("statusReason"),
     )
     found, total = order_store.list_page(where, page_size(query), query.get("startAfterId"))
-    body: dict[str, Any] = {"orders": found}
-    if total is not None:
-        body["total"] = total
-    return json_response(body)
+    return list_response("orders", found, total)
 
 
 @api.route(

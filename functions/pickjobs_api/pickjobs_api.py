@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from order_service import pickjob_store, pickjobs
 from order_service.clock import now_iso
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 from order_service.pickjob_models import PickJob, PickJobList, PickJobPatch
 
 logger = Logger()
@@ -34,10 +34,7 @@ def list_pickjobs(request: Request) -> Response:
     query = request.query(LIST_QUERY)
     filters = {name: query[name] for name in ("orderRef", "facilityRef", "status") if query.get(name)}
     found, total = pickjob_store.list_page(filters, page_size(query), query.get("startAfterId"))
-    body: dict[str, Any] = {"pickjobs": found}
-    if total is not None:
-        body["total"] = total
-    return json_response(body)
+    return list_response("pickjobs", found, total)
 
 
 @api.route(

@@ -9,7 +9,7 @@ from order_service import callback_urls, subscription_store, webhooks
 from order_service.clock import now_iso
 from order_service.config import settings
 from order_service.errors import InvalidRequest
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, page_size
+from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 from order_service.subscriptions import (
     SUBSCRIBABLE,
     DeadLetterAction,
@@ -62,10 +62,7 @@ def create_subscription(request: Request, body: SubscriptionForCreation) -> Resp
 def list_subscriptions(request: Request) -> Response:
     query = request.query(LIST_QUERY)
     found, total = subscription_store.list_page(query.get("event"), page_size(query), query.get("startAfterId"))
-    body: dict[str, Any] = {"subscriptions": [public_view(s) for s in found]}
-    if total is not None:
-        body["total"] = total
-    return json_response(body)
+    return list_response("subscriptions", [public_view(s) for s in found], total)
 
 
 @api.route(

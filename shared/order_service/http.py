@@ -88,6 +88,14 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(status, body, headers or {})
 
 
+def list_response(name: str, items: list[dict[str, Any]], total: int | None) -> Response:
+    """`{name: [...], "total": N}`; `total` left out where counting would need a scan."""
+    body: dict[str, Any] = {name: items}
+    if total is not None:
+        body["total"] = total
+    return json_response(body)
+
+
 def errors_response(status: int, errors: list[dict[str, Any]]) -> Response:
     return json_response(errors, status)
 
