@@ -196,7 +196,7 @@ def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_setti
     server.close()
 
     assert not outcome.delivered and "within 1 s" in outcome.detail
-    assert time.monotonic() - started < 3  # each byte arrived within the socket timeout; the deadline held
+    assert time.monotonic() - started < 8  # without the deadline the 40 bytes would take 12 s
 
 
 class TestSubscriptionsApi:
