@@ -23,7 +23,7 @@ def main() -> int:
         return 2
 
     def stop(_signal: int, _frame: object) -> None:
-        stack._stop.set()
+        stack.request_stop()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)

@@ -152,10 +152,8 @@ def deliver(
                 failed = [batch[0]["dynamodb"]["SequenceNumber"]]
             if not failed:
                 continue
-            sequences = [r["dynamodb"]["SequenceNumber"] for r in batch]
-            first = (
-                min(sequences.index(s) for s in failed if s in sequences) if any(s in sequences for s in failed) else 0
-            )
+            failed_set = set(failed)
+            first = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed_set), 0)
             remainder = batch[first:]
             if mapping.max_retries >= 0 and attempt >= mapping.max_retries:
                 outcome.failed_records.extend(remainder)

@@ -280,6 +280,10 @@ class Stack:
         if self._moto is not None:
             self._moto.stop()
 
+    def request_stop(self) -> None:
+        """Asks the main loop to stop (from a signal handler); `stop()` then closes everything."""
+        self._stop.set()
+
     def wait_until_stopped(self) -> None:
         while not self._stop.is_set():
             time.sleep(0.5)
