@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from local_stack import provision, template
-from order_service import events
+from order_service.events import rules as events
 
 log = logging.getLogger("local_stack")
 

@@ -35,7 +35,9 @@ EVENTS = template.ROOT / "events"
 
 
 def _client_factories() -> list[Any]:
-    from order_service import dynamo, event_bus, webhooks
+    from order_service.core import dynamo
+    from order_service.events import bus as event_bus
+    from order_service.webhooks import service as webhooks
 
     auth_api = template.import_module(template.functions()["AuthApiFunction"])
     return [dynamo.client, event_bus.client, webhooks.sqs, auth_api.cognito]
@@ -66,8 +68,8 @@ def aws() -> Iterator[dict[str, Any]]:
 
     from local_stack import provision
     from local_stack.moto_patches import serialise_dynamodb_requests
-    from order_service import auth
-    from order_service.config import settings
+    from order_service.api import auth
+    from order_service.core.config import settings
 
     serialise_dynamodb_requests()
     with mock_aws():

@@ -30,8 +30,8 @@ HANDLER = """
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("handler_under_test", {source!r})
 module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
-if "order_service.dynamo" in sys.modules:
-    sys.modules["order_service.dynamo"].client()
+if "order_service.core.dynamo" in sys.modules:
+    sys.modules["order_service.core.dynamo"].client()
 """
 TIMER = "import time; _t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)"
 
@@ -90,7 +90,8 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
     with ExitStack() as stack:
         stack.enter_context(mock_aws())
         created = provision.create_all(boto3.Session())
-        from order_service import dynamo, event_bus
+        from order_service.core import dynamo
+        from order_service.events import bus as event_bus
 
         for factory in (dynamo.client, event_bus.client):
             factory.cache_clear()
@@ -149,9 +150,15 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
     with ExitStack() as stack:
         stack.enter_context(mock_aws())
         provision.create_all(boto3.Session())
-        from order_service import clock, configurations, dynamo, order_store, orders, pickjob_store, pickjobs, reroute
-        from order_service.configurations import RerouteConfigurationForUpdate
-        from order_service.facilities import FacilityForCreation, new_facility
+        from order_service.configurations import store as configurations
+        from order_service.configurations.store import RerouteConfigurationForUpdate
+        from order_service.core import clock, dynamo
+        from order_service.facilities.models import FacilityForCreation, new_facility
+        from order_service.orders import rules as orders
+        from order_service.orders import store as order_store
+        from order_service.pickjobs import reroute
+        from order_service.pickjobs import rules as pickjobs
+        from order_service.pickjobs import store as pickjob_store
 
         dynamo.client.cache_clear()
         now = clock.now()

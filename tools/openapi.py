@@ -1,4 +1,4 @@
-"""Writes shared/order_service/openapi.json from the routes of every API function in template.yaml.
+"""Writes shared/order_service/api/openapi.json from the routes of every API function in template.yaml.
 
 python -m tools.openapi          # write
 python -m tools.openapi --check  # exit 1 when the committed copy is stale
@@ -11,13 +11,13 @@ import sys
 
 from local_stack import template
 
-DOCUMENT = template.ROOT / "shared" / "order_service" / "openapi.json"
+DOCUMENT = template.ROOT / "shared" / "order_service" / "api" / "openapi.json"
 TITLE = "Order service with locked orders"
 VERSION = "1.0.0"
 
 
 def generate() -> str:
-    from order_service.openapi import build
+    from order_service.api.openapi import build
 
     operations = []
     seen = set()

@@ -10,8 +10,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ConfigDict, Field
 
-from order_service.errors import Unauthenticated
-from order_service.http import Api, Request, Response, json_response
+from order_service.api.http import Api, Request, Response, json_response
+from order_service.core.errors import Unauthenticated
 
 logger = Logger()
 api = Api("auth")

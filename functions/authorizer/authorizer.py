@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from order_service import auth
+from order_service.api import auth
 
 logger = Logger()
 

@@ -6,7 +6,7 @@ The page itself carries no data; every order it shows comes from API calls made 
 from pathlib import Path
 from typing import Any
 
-from order_service.http import Api, Request, Response
+from order_service.api.http import Api, Request, Response
 
 api = Api("backoffice")
 STATIC = Path(__file__).parent / "static"

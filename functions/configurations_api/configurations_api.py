@@ -5,10 +5,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from order_service import configurations
-from order_service.clock import now_iso
-from order_service.configurations import RerouteConfiguration, RerouteConfigurationForUpdate
-from order_service.http import Api, Request, Response, json_response
+from order_service.api.http import Api, Request, Response, json_response
+from order_service.configurations import store as configurations
+from order_service.configurations.store import RerouteConfiguration, RerouteConfigurationForUpdate
+from order_service.core.clock import now_iso
 
 logger = Logger()
 api = Api("configurations")

@@ -12,8 +12,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from order_service import event_bus, events, streams
-from order_service.config import settings
+from order_service.core import streams
+from order_service.core.config import settings
+from order_service.events import bus as event_bus
+from order_service.events import rules as events
 
 logger = Logger()
 metrics = Metrics()

@@ -5,9 +5,10 @@ from typing import Any, get_args
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from order_service import facility_store
-from order_service.clock import now_iso
-from order_service.facilities import (
+from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
+from order_service.core.clock import now_iso
+from order_service.facilities import store as facility_store
+from order_service.facilities.models import (
     Facility,
     FacilityForCreation,
     FacilityList,
@@ -16,7 +17,6 @@ from order_service.facilities import (
     changes_of,
     new_facility,
 )
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 
 logger = Logger()
 api = Api("facilities")

@@ -5,10 +5,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from order_service import order_commands, order_store, orders
-from order_service.errors import InvalidRequest
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
-from order_service.order_models import (
+from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
+from order_service.core.errors import InvalidRequest
+from order_service.orders import rules as orders
+from order_service.orders import service as order_commands
+from order_service.orders import store as order_store
+from order_service.orders.models import (
     BulkResults,
     BulkUnlock,
     CancelAction,
@@ -52,7 +54,7 @@ def create_order(request: Request, body: OrderForCreation) -> Response:
     else:
         if not 1 <= len(key) <= 255:
             raise InvalidRequest("Idempotency-Key must be 1 to 255 characters long.", "Idempotency-Key")
-        from order_service import idempotency  # only requests that carry a key pay for its import
+        from order_service.api import idempotency  # only requests that carry a key pay for its import
 
         order = idempotency.run_once(key, request.actor, order_request, order_commands.create_order)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})

@@ -7,7 +7,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from order_service import pickjob_commands, streams
+from order_service.core import streams
+from order_service.pickjobs import service as pickjob_commands
 
 logger = Logger()
 metrics = pickjob_commands.metrics

@@ -5,10 +5,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from order_service import pickjob_store, pickjobs
-from order_service.clock import now_iso
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
-from order_service.pickjob_models import PickJob, PickJobList, PickJobPatch
+from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
+from order_service.core.clock import now_iso
+from order_service.pickjobs import rules as pickjobs
+from order_service.pickjobs import store as pickjob_store
+from order_service.pickjobs.models import PickJob, PickJobList, PickJobPatch
 
 logger = Logger()
 api = Api("pickjobs")

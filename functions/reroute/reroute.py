@@ -5,7 +5,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from order_service import clock, reroute
+from order_service.core import clock
+from order_service.pickjobs import reroute
 
 logger = Logger()
 metrics = Metrics()

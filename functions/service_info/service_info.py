@@ -3,10 +3,10 @@
 from importlib.resources import files
 from typing import Any
 
-from order_service.http import Api, Request, Response
+from order_service.api.http import Api, Request, Response
 
 api = Api("service")
-OPENAPI_DOCUMENT = files("order_service").joinpath("openapi.json").read_text(encoding="utf-8")
+OPENAPI_DOCUMENT = files("order_service.api").joinpath("openapi.json").read_text(encoding="utf-8")
 
 
 @api.route("GET", "/api/health", summary="Liveness check", public=True)

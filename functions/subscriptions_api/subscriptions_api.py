@@ -5,12 +5,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from order_service import callback_urls, subscription_store, webhooks
-from order_service.clock import now_iso
-from order_service.config import settings
-from order_service.errors import InvalidRequest
-from order_service.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
-from order_service.subscriptions import (
+from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
+from order_service.core.clock import now_iso
+from order_service.core.config import settings
+from order_service.core.errors import InvalidRequest
+from order_service.webhooks import callback_urls
+from order_service.webhooks import service as webhooks
+from order_service.webhooks import store as subscription_store
+from order_service.webhooks.models import (
     SUBSCRIBABLE,
     DeadLetterAction,
     DeadLetterList,

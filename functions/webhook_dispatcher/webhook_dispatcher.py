@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from order_service import webhooks
+from order_service.webhooks import service as webhooks
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -12,8 +12,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from order_service import webhooks
-from order_service.config import settings
+from order_service.core.config import settings
+from order_service.webhooks import service as webhooks
 
 logger = Logger()
 pool = ThreadPoolExecutor(max_workers=10)

@@ -14,7 +14,7 @@ from moto.utilities.utils import load_resource
 
 from local_stack import template
 from local_stack.apigw import LambdaContext
-from order_service import auth
+from order_service.api import auth
 from tests.builders import facility_body, locked_order_body
 
 PASSWORD = "Correct-Horse-42"

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from order_service import dynamo
+from order_service.core import dynamo
 from tests.builders import MUNICH, facility_body, locked_order_body, order_body
 
 

@@ -132,7 +132,7 @@ def test_a_poisoned_record_fails_alone(api, facility):
 
 
 def test_an_entry_eventbridge_refuses_fails_only_its_record(api, facility, monkeypatch):
-    from order_service import event_bus
+    from order_service.events import bus as event_bus
 
     records = [
         json.loads((EVENTS / f"{name}.json").read_text())["Records"][0]
@@ -155,7 +155,7 @@ def test_an_entry_eventbridge_refuses_fails_only_its_record(api, facility, monke
 
 
 def test_put_events_is_called_in_chunks_of_ten(api, facility, monkeypatch):
-    from order_service import event_bus
+    from order_service.events import bus as event_bus
 
     record = json.loads((EVENTS / "order-insert-open.json").read_text())["Records"][0]
     records = []
@@ -189,7 +189,7 @@ def test_filters_keep_irrelevant_records_away_from_the_pick_job_creator():
 
 
 def test_records_that_fail_every_retry_go_to_the_on_failure_queue(api, aws, streams, facility, monkeypatch):
-    from order_service import pickjob_commands
+    from order_service.pickjobs import service as pickjob_commands
 
     def broken(*_args):
         raise RuntimeError("pick job store unavailable")
@@ -220,7 +220,7 @@ def test_an_end_to_end_path_api_to_stream_to_pick_job_to_eventbridge_to_sqs(api,
 
 
 def test_put_events_requests_stay_under_256_kb(api, facility, monkeypatch):
-    from order_service import event_bus
+    from order_service.events import bus as event_bus
 
     record = json.loads((EVENTS / "order-insert-open.json").read_text())["Records"][0]
     records = []

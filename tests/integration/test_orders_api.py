@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from order_service.order_models import Order
+from order_service.orders.models import Order
 from tests.builders import BERLIN, HAMBURG, MUNICH, facility_body, full_order_body, locked_order_body, order_body
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from order_service.pickjob_models import PickJob
+from order_service.pickjobs.models import PickJob
 from tests.builders import MUNICH, facility_body, order_body
 
 

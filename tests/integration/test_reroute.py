@@ -10,7 +10,8 @@ import pytest
 
 from local_stack import template
 from local_stack.apigw import LambdaContext
-from order_service import clock, reroute
+from order_service.core import clock
+from order_service.pickjobs import reroute
 from tests.builders import MUNICH, facility_body, locked_order_body, order_body
 
 

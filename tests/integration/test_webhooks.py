@@ -9,7 +9,7 @@ import socket
 import boto3
 import pytest
 
-from order_service.config import settings
+from order_service.core.config import settings
 from tests.builders import facility_body, locked_order_body
 from tests.webhook_receiver import running_receiver
 
@@ -94,7 +94,7 @@ def test_500_twice_then_200_is_delivered_on_the_third_try_and_recorded_once(api,
 
 
 def test_a_redelivered_event_is_not_sent_twice(api, settle, receiver, queues):
-    from order_service import webhooks
+    from order_service.webhooks import service as webhooks
 
     api.post("/api/facilities", facility_body())
     subscription = subscribe(api, receiver.url, "ORDER_CREATED")
@@ -170,7 +170,7 @@ def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_setti
     import threading
     import time
 
-    from order_service import webhooks
+    from order_service.webhooks import service as webhooks
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))

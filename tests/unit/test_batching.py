@@ -1,4 +1,4 @@
-from order_service.batching import chunks
+from order_service.core.batching import chunks
 
 
 def test_batches_respect_count_and_bytes_and_keep_order():

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from order_service.callback_urls import RefusedCallbackUrl, check
+from order_service.webhooks.callback_urls import RefusedCallbackUrl, check
 
 
 def resolver(*addresses: str):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from order_service import orders
-from order_service.clock import iso
-from order_service.errors import NotFound, TransitionNotAllowed, VersionConflict
-from order_service.order_models import OrderAction, OrderForCreation
+from order_service.core.clock import iso
+from order_service.core.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.orders import rules as orders
+from order_service.orders.models import OrderAction, OrderForCreation
 from tests.builders import full_order_body, locked_order_body, order_body
 
 

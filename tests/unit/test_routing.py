@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from order_service import routing
+from order_service.facilities import routing
 from tests.builders import BERLIN, HAMBURG, MUNICH, order_body
 
 

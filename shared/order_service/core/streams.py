@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from order_service.dynamo import from_item
+from order_service.core.dynamo import from_item
 
 
 def change_of(record: dict[str, Any]) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:

@@ -10,8 +10,8 @@ import boto3
 from aws_lambda_powertools import Logger
 from botocore.config import Config
 
-from order_service.batching import chunks
-from order_service.config import settings
+from order_service.core.batching import chunks
+from order_service.core.config import settings
 
 CHUNK = 10
 MAX_REQUEST_BYTES = 256 * 1024

@@ -22,10 +22,11 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from order_service import callback_urls, subscription_store
-from order_service.batching import chunks
-from order_service.clock import now_iso
-from order_service.config import settings
+from order_service.core.batching import chunks
+from order_service.core.clock import now_iso
+from order_service.core.config import settings
+from order_service.webhooks import callback_urls
+from order_service.webhooks import store as subscription_store
 
 logger = Logger(child=True)
 USER_AGENT = "order-service-webhooks/1"

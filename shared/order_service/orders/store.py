@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from order_service import dynamo, orders
-from order_service.config import settings
-from order_service.errors import PayloadTooLarge
+from order_service.core import dynamo
+from order_service.core.config import settings
+from order_service.core.errors import PayloadTooLarge
+from order_service.orders import rules as orders
 
 
 def _table() -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from order_service import dynamo, pickjobs
-from order_service.config import settings
-from order_service.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.core import dynamo
+from order_service.core.config import settings
+from order_service.core.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.pickjobs import rules as pickjobs
 
 
 def _table() -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from order_service.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.core.errors import NotFound, TransitionNotAllowed, VersionConflict
 
 OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
 STATUSES = (OPEN, LOCKED, CANCELLED)

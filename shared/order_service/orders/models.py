@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
-from order_service import platform_schema
-from order_service.clock import iso
+from order_service.core.clock import iso
+from order_service.orders import platform as platform_schema
 
 
 def _timestamp(value: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from order_service.pickjobs import pickjob_id
+from order_service.pickjobs.rules import pickjob_id
 
 ORDER_CREATED = "ORDER_CREATED"
 ORDER_UNLOCKED = "ORDER_UNLOCKED"

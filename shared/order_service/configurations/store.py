@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from order_service import dynamo
-from order_service.config import settings
-from order_service.errors import VersionConflict
+from order_service.core import dynamo
+from order_service.core.config import settings
+from order_service.core.errors import VersionConflict
 
 REROUTE_ID = "reroute"
 DEFAULTS = {"active": False, "rerouteAfterMinutes": 1440, "rerouteTargetTimeHours": 48}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from order_service import dynamo
-from order_service.config import settings
-from order_service.errors import NotFound, VersionConflict
+from order_service.core import dynamo
+from order_service.core.config import settings
+from order_service.core.errors import NotFound, VersionConflict
 
 ONLINE_INDEX = "by-status"
 

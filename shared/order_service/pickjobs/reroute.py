@@ -20,8 +20,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from order_service import configurations, facility_store, order_store, pickjob_store, pickjobs, routing
-from order_service.clock import iso
+from order_service.configurations import store as configurations
+from order_service.core.clock import iso
+from order_service.facilities import routing
+from order_service.facilities import store as facility_store
+from order_service.orders import store as order_store
+from order_service.pickjobs import rules as pickjobs
+from order_service.pickjobs import store as pickjob_store
 
 logger = Logger(child=True)
 

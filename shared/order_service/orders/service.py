@@ -7,9 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from order_service import facility_store, order_store, orders, routing
-from order_service.clock import now_iso
-from order_service.errors import DomainError, InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
+from order_service.core.clock import now_iso
+from order_service.core.errors import DomainError, InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
+from order_service.facilities import routing
+from order_service.facilities import store as facility_store
+from order_service.orders import rules as orders
+from order_service.orders import store as order_store
 
 logger = Logger(child=True)
 metrics = Metrics()

@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ValidationError
 
-from order_service.errors import (
+from order_service.core.errors import (
     DomainError,
     Forbidden,
     InvalidRequest,

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from order_service.http import Operation
+from order_service.api.http import Operation
 
 REF = "#/components/schemas/{model}"
 ERROR_SUMMARIES = {

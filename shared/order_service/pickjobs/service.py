@@ -7,8 +7,9 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from order_service import pickjob_store, pickjobs
-from order_service.clock import now_iso
+from order_service.core.clock import now_iso
+from order_service.pickjobs import rules as pickjobs
+from order_service.pickjobs import store as pickjob_store
 
 logger = Logger(child=True)
 metrics = Metrics()

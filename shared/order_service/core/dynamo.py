@@ -11,7 +11,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
-from order_service.errors import InvalidRequest
+from order_service.core.errors import InvalidRequest
 
 # Internal attributes that only feed indexes; never shown to clients.
 INDEX_ATTRIBUTE_PREFIX = "idx"

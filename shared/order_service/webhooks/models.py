@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from order_service import events
+from order_service.events import rules as events
 
 MAX_PER_EVENT = 5
 # events that this service publishes today (see docs/events.md)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from order_service import dynamo
-from order_service.config import settings
-from order_service.errors import Conflict, NotFound
-from order_service.subscriptions import MAX_PER_EVENT
+from order_service.core import dynamo
+from order_service.core.config import settings
+from order_service.core.errors import Conflict, NotFound
+from order_service.webhooks.models import MAX_PER_EVENT
 
 DELIVERED_TTL_SECONDS = 30 * 24 * 3600
 

@@ -21,8 +21,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
-from order_service.config import settings
-from order_service.errors import Conflict
+from order_service.core.config import settings
+from order_service.core.errors import Conflict
 
 TTL_SECONDS = 24 * 3600
 
