@@ -154,6 +154,7 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         from order_service.configurations.store import RerouteConfigurationForUpdate
         from order_service.core import clock, dynamo
         from order_service.facilities.models import FacilityForCreation, new_facility
+        from order_service.facilities.routing import Routing
         from order_service.orders import rules as orders
         from order_service.orders import store as order_store
         from order_service.pickjobs import reroute
@@ -168,7 +169,7 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
             dynamo.put_new("FacilitiesTable", facility)
         facility_id = next(iter(dynamo.client().scan(TableName="FacilitiesTable")["Items"]))["id"]["S"]
         configurations.put_reroute(RerouteConfigurationForUpdate(active=True, rerouteAfterMinutes=60, version=0), young)
-        routing = {"facilityRef": facility_id, "status": "ROUTED", "routedAt": old, "attempts": []}
+        routing: Routing = {"facilityRef": facility_id, "status": "ROUTED", "routedAt": old, "attempts": []}
         request = {
             "orderDate": old,
             "consumer": {"addresses": []},

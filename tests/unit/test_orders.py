@@ -36,11 +36,12 @@ def test_only_locked_routed_orders_enter_the_locked_by_facility_index():
 
 
 def test_refusal_explains_itself_from_the_old_image():
-    assert isinstance(orders.refusal("x", None, 1, "UNLOCK"), NotFound)
-    stale = orders.refusal("x", {"version": 3, "status": "LOCKED"}, 1, "UNLOCK")
+    assert isinstance(orders.ORDER.refusal("x", None, 1, orders.NOT_UNLOCKABLE), NotFound)
+    stale = orders.ORDER.refusal("x", {"version": 3, "status": "LOCKED"}, 1, orders.NOT_UNLOCKABLE)
     assert isinstance(stale, VersionConflict) and (stale.current_version, stale.request_version) == (3, 1)
-    not_locked = orders.refusal("x", {"version": 1, "status": "OPEN"}, 1, "UNLOCK")
-    assert isinstance(not_locked, TransitionNotAllowed) and "not locked" in not_locked.summary
+    not_locked = orders.ORDER.refusal("x", {"version": 1, "status": "OPEN"}, 1, orders.NOT_UNLOCKABLE)
+    assert isinstance(not_locked, TransitionNotAllowed)
+    assert not_locked.summary == "The order is not locked: its status is OPEN; only LOCKED orders can be unlocked."
 
 
 def test_the_whole_platform_order_validates():

@@ -23,9 +23,8 @@ from order_service.core.errors import (
     InvalidRequest,
     NotFound,
     PayloadTooLarge,
-    TransitionNotAllowed,
+    Refused,
     Unauthenticated,
-    VersionConflict,
 )
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -279,7 +278,7 @@ class Api:
             return errors_response(400, error.errors).to_proxy()
         except DomainError as error:
             version = request_version = None
-            if isinstance(error, VersionConflict | TransitionNotAllowed):
+            if isinstance(error, Refused):
                 version, request_version = error.current_version, error.request_version
             logger.info("request refused", extra={"status": error.status_code, "summary": error.summary})
             entry = error_body(error.summary, error.description, version, request_version)

@@ -28,7 +28,7 @@ TTL_SECONDS = 24 * 3600
 
 
 @cache
-def _once(operation: Callable[[dict[str, Any], str | None], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+def _once(operation: Callable[[dict[str, Any], str | None], Any]) -> Callable[..., Any]:
     persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
     config = IdempotencyConfig(
         event_key_jmespath="key",
@@ -38,22 +38,23 @@ def _once(operation: Callable[[dict[str, Any], str | None], dict[str, Any]]) -> 
     )
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
-    def run(request: dict[str, Any]) -> dict[str, Any]:
+    def run(request: dict[str, Any]) -> Any:
         return operation(request["body"], request["actor"])
 
     return run
 
 
-def run_once(
+def run_once[T](
     key: str,
     actor: str | None,
     body: dict[str, Any],
-    operation: Callable[[dict[str, Any], str | None], dict[str, Any]],
-) -> dict[str, Any]:
+    operation: Callable[[dict[str, Any], str | None], T],
+) -> T:
     """`operation(body, actor)`, or the result of its first run under `key`. Keys are per caller: two
     clients using the same key do not see each other's orders."""
     try:
-        return _once(operation)(request={"key": f"{actor}|{key}", "body": body, "actor": actor})
+        result: T = _once(operation)(request={"key": f"{actor}|{key}", "body": body, "actor": actor})
+        return result
     except IdempotencyValidationError:
         raise Conflict(
             "This Idempotency-Key was already used with a different request body.", "Idempotency-Key"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -26,7 +27,7 @@ def client() -> Any:
     return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 5}))
 
 
-def to_item(document: dict[str, Any]) -> dict[str, Any]:
+def to_item(document: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON document -> a DynamoDB item (floats become Decimals, empty values are kept)."""
     decimalised = json.loads(json.dumps(document), parse_float=Decimal)
     return {key: _serializer.serialize(value) for key, value in decimalised.items()}
@@ -167,7 +168,7 @@ class Update:
         return from_item(response["Attributes"])
 
 
-def put_new(table: str, document: dict[str, Any]) -> None:
+def put_new(table: str, document: Mapping[str, Any]) -> None:
     """PutItem that never overwrites: the id must be new."""
     ddb = client()
     try:

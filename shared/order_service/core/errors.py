@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 
 class DomainError(Exception):
     """Base class: a request the domain refuses. `summary` is shown to the client."""
@@ -40,27 +44,64 @@ class Conflict(DomainError):
     status_code = 409
 
 
-class VersionConflict(DomainError):
-    """The request's version is not the entity's current version."""
+class Refused(DomainError):
+    """409 for a conditional write refused because of the entity's state: it carries the entity's current
+    version and the request's, which the error body shows (`version`, `requestVersion`)."""
 
     status_code = 409
+
+    def __init__(self, summary: str, description: str, current_version: int, request_version: int | None) -> None:
+        super().__init__(summary, description)
+        self.current_version = current_version
+        self.request_version = request_version
+
+
+class VersionConflict(Refused):
+    """The request's version is not the entity's current version."""
 
     def __init__(self, entity: str, current_version: int, request_version: int) -> None:
         super().__init__(
             f"The {entity} was changed by someone else: its version is {current_version}, "
             f"the request named version {request_version}.",
             "version",
+            current_version,
+            request_version,
         )
-        self.current_version = current_version
-        self.request_version = request_version
 
 
-class TransitionNotAllowed(DomainError):
+class TransitionNotAllowed(Refused):
     """The entity's current status forbids the requested change (for example UNLOCK of an OPEN order)."""
 
-    status_code = 409
+    def __init__(self, summary: str, current_version: int, request_version: int | None) -> None:
+        super().__init__(summary, "status", current_version, request_version)
 
-    def __init__(self, summary: str, current_version: int, request_version: int) -> None:
-        super().__init__(summary, "status")
-        self.current_version = current_version
-        self.request_version = request_version
+
+@dataclass(frozen=True)
+class Entity:
+    """What a refused conditional write on one kind of entity means, explained from the item as it was
+    (DynamoDB's ReturnValuesOnConditionCheckFailure=ALL_OLD), so no write is preceded by a read.
+
+    One rule for every entity: missing -> 404; another version -> 409 version conflict (a stale version
+    wins over a wrong status: the client must re-read first); else -> 409 with `wrong_state`, formatted
+    with the item's fields (for example "its status is {status}").
+    """
+
+    name: str  # "order", "pick job"
+    id_field: str  # the path parameter a 404 names: "orderId"
+
+    def missing(self, entity_id: str) -> NotFound:
+        return NotFound(f"No {self.name} with id '{entity_id}'.", self.id_field)
+
+    def refusal(
+        self,
+        entity_id: str,
+        old: Mapping[str, Any] | None,
+        request_version: int | None,
+        wrong_state: str = "The {entity} cannot change in its status {status}.",
+    ) -> DomainError:
+        if old is None:
+            return self.missing(entity_id)
+        current = int(old.get("version") or 0)
+        if request_version is not None and current != request_version:
+            return VersionConflict(self.name, current, request_version)
+        return TransitionNotAllowed(wrong_state.format_map({**old, "entity": self.name}), current, request_version)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from order_service.facilities import rules
 
 FacilityStatus = Literal["ONLINE", "SUSPENDED", "OFFLINE"]
 
@@ -54,14 +56,15 @@ class FacilityList(Strict):
     total: int | None = None
 
 
-def new_facility(request: FacilityForCreation, now: str) -> dict[str, Any]:
-    return {
+def new_facility(request: FacilityForCreation, now: str) -> rules.Facility:
+    stored = {
         "id": str(uuid.uuid4()),
         "version": 1,
         "created": now,
         "lastModified": now,
         **request.model_dump(exclude_none=True),
     }
+    return cast(rules.Facility, stored)  # name and status are required by FacilityForCreation
 
 
 def changes_of(patch: FacilityPatch) -> dict[str, Any]:

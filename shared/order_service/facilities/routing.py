@@ -11,10 +11,20 @@ Facilities already tried (`exclude`) are never chosen again (time-triggered rero
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired, TypedDict
 
-ONLINE = "ONLINE"
+from order_service.facilities.rules import ONLINE, Facility
+
+
+class Routing(TypedDict):
+    """The `routing` object stored on an order."""
+
+    status: str  # ROUTED | NOT_ROUTABLE
+    facilityRef: NotRequired[str]
+    routedAt: NotRequired[str]
+    attempts: list[str]  # facilities an order was routed to before (time-triggered reroute)
 
 
 @dataclass(frozen=True)
@@ -27,7 +37,7 @@ class RoutingRequest:
     exclude: frozenset[str] = field(default_factory=frozenset)
 
 
-def routing_request(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> RoutingRequest:
+def routing_request(order: Mapping[str, Any], exclude: frozenset[str] = frozenset()) -> RoutingRequest:
     preferences = order.get("deliveryPreferences") or {}
     collect = preferences.get("collect") or []
     if collect and collect[0].get("facilityRef"):
@@ -39,7 +49,7 @@ def routing_request(order: dict[str, Any], exclude: frozenset[str] = frozenset()
     return RoutingRequest("nearest", coordinates=consumer_coordinates(order), exclude=exclude)
 
 
-def consumer_coordinates(order: dict[str, Any]) -> tuple[float, float] | None:
+def consumer_coordinates(order: Mapping[str, Any]) -> tuple[float, float] | None:
     for address in (order.get("consumer") or {}).get("addresses") or []:
         coordinates = address.get("coordinates") or {}
         if coordinates.get("lat") is not None and coordinates.get("lon") is not None:
@@ -47,7 +57,7 @@ def consumer_coordinates(order: dict[str, Any]) -> tuple[float, float] | None:
     return None
 
 
-def facility_coordinates(facility: dict[str, Any]) -> tuple[float, float] | None:
+def facility_coordinates(facility: Facility) -> tuple[float, float] | None:
     coordinates = (facility.get("address") or {}).get("coordinates") or {}
     if coordinates.get("lat") is None or coordinates.get("lon") is None:
         return None
@@ -61,7 +71,7 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def choose_facility(request: RoutingRequest, facilities: list[dict[str, Any]]) -> dict[str, Any] | None:
+def choose_facility(request: RoutingRequest, facilities: list[Facility]) -> Facility | None:
     """The facility to route to, or None when no suitable facility is ONLINE.
 
     `facilities` are the candidates the store read for this request (any status, any order).
@@ -76,16 +86,14 @@ def choose_facility(request: RoutingRequest, facilities: list[dict[str, Any]]) -
         return min(eligible, key=lambda f: f["id"])
     origin = request.coordinates
 
-    def rank(facility: dict[str, Any]) -> tuple[float, str]:
+    def rank(facility: Facility) -> tuple[float, str]:
         position = facility_coordinates(facility)
         return (distance_km(origin, position) if position else math.inf, facility["id"])
 
     return min(eligible, key=rank)
 
 
-def routing_result(
-    facility: dict[str, Any] | None, routed_at: str, attempts: list[str] | None = None
-) -> dict[str, Any]:
+def routing_result(facility: Facility | None, routed_at: str, attempts: list[str] | None = None) -> Routing:
     """The `routing` object stored on the order."""
     if facility is None:
         return {"status": "NOT_ROUTABLE", "attempts": list(attempts or [])}

@@ -2,46 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import NotFound, VersionConflict
+from order_service.core.errors import Entity
+from order_service.facilities.rules import Facility
 
 ONLINE_INDEX = "by-status"
+FACILITY = Entity("facility", "facilityId")
 
 
 def _table() -> str:
     return settings().facilities_table
 
 
-def put_new(facility: dict[str, Any]) -> None:
+def put_new(facility: Facility) -> None:
     dynamo.put_new(_table(), facility)
 
 
-def get(facility_id: str) -> dict[str, Any]:
+def get(facility_id: str) -> Facility:
     facility = dynamo.get(_table(), facility_id)
     if facility is None:
-        raise NotFound(f"No facility with id '{facility_id}'.", "facilityId")
-    return facility
+        raise FACILITY.missing(facility_id)
+    return cast(Facility, facility)
 
 
-def get_many(facility_ids: tuple[str, ...]) -> list[dict[str, Any]]:
+def get_many(facility_ids: tuple[str, ...]) -> list[Facility]:
     """The facilities that exist among `facility_ids` (one BatchGetItem)."""
     unique = list(dict.fromkeys(facility_ids))[:100]
     if not unique:
         return []
     request = {_table(): {"Keys": [dynamo.to_item({"id": i}) for i in unique]}}
-    found: list[dict[str, Any]] = []
+    found: list[Facility] = []
     ddb = dynamo.client()
     while request:
         response = ddb.batch_get_item(RequestItems=request)
-        found.extend(dynamo.from_item(item) for item in response["Responses"].get(_table(), []))
+        found.extend(cast(Facility, dynamo.from_item(item)) for item in response["Responses"].get(_table(), []))
         request = response.get("UnprocessedKeys") or {}
     return found
 
 
-def online() -> list[dict[str, Any]]:
+def online() -> list[Facility]:
     """Every ONLINE facility (an index query, not a scan)."""
     found, _ = dynamo.query_all(
         {
@@ -52,21 +54,19 @@ def online() -> list[dict[str, Any]]:
             "ExpressionAttributeValues": {":online": {"S": "ONLINE"}},
         }
     )
-    return found
+    return cast(list[Facility], found)
 
 
-def update(facility_id: str, version: int, changes: dict[str, Any], now: str) -> dict[str, Any]:
+def update(facility_id: str, version: int, changes: dict[str, Any], now: str) -> Facility:
     """One conditional UpdateItem: the facility must exist and still have `version`."""
     update = dynamo.Update().add_to("version", 1).set("lastModified", now)
     for name, value in changes.items():
         update.set(name, value)
     update.exists("id").equals("version", version)
     try:
-        return update.execute(_table(), {"id": facility_id})
+        return cast(Facility, update.execute(_table(), {"id": facility_id}))
     except dynamo.ConditionFailed as failure:
-        if failure.old is None:
-            raise NotFound(f"No facility with id '{facility_id}'.", "facilityId") from None
-        raise VersionConflict("facility", failure.old["version"], version) from None
+        raise FACILITY.refusal(facility_id, failure.old, version) from None
 
 
 def list_page(status: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:

@@ -1,46 +1,82 @@
 """Orders: the rules, free of AWS. Which status may change to which, and what an order looks like.
 
-Storage is in order_store, the use cases (routing + store + metrics) in order_commands.
+Storage is in `orders.store`, the use cases (routing + store + metrics) in `orders.service`.
+`Order` is the stored order as it travels between modules; `orders.models.Order` describes the same
+document for OpenAPI.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-from order_service.core.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.core.errors import Entity
+from order_service.facilities.routing import Routing
 
 OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
 STATUSES = (OPEN, LOCKED, CANCELLED)
 UNLOCKABLE_FROM = (LOCKED,)
 CANCELLABLE_FROM = (OPEN, LOCKED)
 
+ORDER = Entity("order", "orderId")
+NOT_UNLOCKABLE = "The order is not locked: its status is {status}; only LOCKED orders can be unlocked."
+NOT_CANCELLABLE = "The order cannot be cancelled: its status is {status}."
 
-def new_order(request: dict[str, Any], routing: dict[str, Any], now: str, actor: str | None = None) -> dict[str, Any]:
+
+class StatusChange(TypedDict):
+    status: str
+    at: str
+    previousStatus: NotRequired[str]
+    reason: NotRequired[str]
+    reasons: NotRequired[list[str]]
+    by: NotRequired[str]
+
+
+class Order(TypedDict):
+    """The stored order: the platform's OrderForCreation fields plus what the service adds."""
+
+    id: str
+    version: int
+    created: str
+    lastModified: str
+    status: str  # OPEN | LOCKED | CANCELLED
+    orderDate: str
+    orderLineItems: list[dict[str, Any]]
+    consumer: dict[str, Any]
+    deliveryPreferences: dict[str, Any]
+    routing: Routing
+    statusHistory: list[StatusChange]
+    tenantOrderId: NotRequired[str]
+    statusReasons: NotRequired[list[dict[str, Any]]]
+    cancelationReasonId: NotRequired[str]
+    customAttributes: NotRequired[dict[str, Any]]
+    tags: NotRequired[list[dict[str, Any]]]
+
+
+def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | None = None) -> Order:
     """The stored order for a validated creation request (`OrderForCreation` as a dict)."""
-    order = dict(request)
-    status = order.pop("status", None) or OPEN
-    history_entry: dict[str, Any] = {"status": status, "at": now}
-    if actor:
-        history_entry["by"] = actor
-    if order.get("statusReasons"):
-        history_entry["reasons"] = [r["reason"] for r in order["statusReasons"]]
-    return {
+    fields = dict(request)
+    status = fields.pop("status", None) or OPEN
+    entry = history_entry(status, now, actor=actor)
+    if fields.get("statusReasons"):
+        entry["reasons"] = [r["reason"] for r in fields["statusReasons"]]
+    order: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "version": 1,
         "created": now,
         "lastModified": now,
-        **order,
+        **fields,
         "status": status,
-        "orderLineItems": [{"id": str(uuid.uuid4()), **line} for line in order["orderLineItems"]],
+        "orderLineItems": [{"id": str(uuid.uuid4()), **line} for line in fields["orderLineItems"]],
         # always a map, so that UNLOCK's targetTime is one SET on a known path
-        "deliveryPreferences": order.get("deliveryPreferences") or {},
+        "deliveryPreferences": fields.get("deliveryPreferences") or {},
         "routing": routing,
-        "statusHistory": [history_entry],
+        "statusHistory": [entry],
     }
+    return order  # type: ignore[return-value]  # a validated request has every required field
 
 
-def index_attributes(order: dict[str, Any]) -> dict[str, str]:
+def index_attributes(order: Order) -> dict[str, str]:
     """The internal attributes that place an order in the table's sparse indexes."""
     attributes: dict[str, str] = {}
     routing = order.get("routing") or {}
@@ -60,30 +96,14 @@ def index_attributes(order: dict[str, Any]) -> dict[str, str]:
     return attributes
 
 
-def history_entry(status: str, now: str, previous: str, reason: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"status": status, "previousStatus": previous, "at": now}
+def history_entry(
+    status: str, now: str, previous: str | None = None, reason: str | None = None, actor: str | None = None
+) -> StatusChange:
+    entry: StatusChange = {"status": status, "at": now}
+    if previous:
+        entry["previousStatus"] = previous
     if reason:
         entry["reason"] = reason
+    if actor:
+        entry["by"] = actor
     return entry
-
-
-def refusal(order_id: str, current: dict[str, Any] | None, request_version: int, action: str) -> Exception:
-    """Why a conditional status change was refused, from the order as it was (None: missing).
-
-    A stale version wins over a wrong status: the client must re-read the order first.
-    """
-    if current is None:
-        return NotFound(f"No order with id '{order_id}'.", "orderId")
-    if current["version"] != request_version:
-        return VersionConflict("order", current["version"], request_version)
-    if action == "UNLOCK":
-        return TransitionNotAllowed(
-            f"The order is not locked: its status is {current['status']}; only LOCKED orders can be unlocked.",
-            current["version"],
-            request_version,
-        )
-    return TransitionNotAllowed(
-        f"The order cannot be cancelled: its status is {current['status']}.",
-        current["version"],
-        request_version,
-    )

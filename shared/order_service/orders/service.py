@@ -11,14 +11,16 @@ from order_service.core.clock import now_iso
 from order_service.core.errors import DomainError, InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
 from order_service.facilities import routing
 from order_service.facilities import store as facility_store
+from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
 from order_service.orders import store as order_store
+from order_service.orders.rules import Order
 
 logger = Logger(child=True)
 metrics = Metrics()
 
 
-def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> Routing:
     """The routing result for an order (reads only the facilities its routing rule needs)."""
     request = routing.routing_request(order, exclude)
     if request.kind == "nearest":
@@ -38,7 +40,7 @@ def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> dict[
     return routing.routing_result(chosen, now_iso())
 
 
-def create_order(request: dict[str, Any], actor: str | None = None) -> dict[str, Any]:
+def create_order(request: dict[str, Any], actor: str | None = None) -> Order:
     """Route and store a new order (OPEN or LOCKED). One PutItem plus the routing reads."""
     order = orders.new_order(request, route(request), now_iso(), actor)
     order_store.put_new(order)
@@ -54,9 +56,7 @@ def create_order(request: dict[str, Any], actor: str | None = None) -> dict[str,
     return order
 
 
-def unlock_order(
-    order_id: str, version: int, target_time: str | None = None, actor: str | None = None
-) -> dict[str, Any]:
+def unlock_order(order_id: str, version: int, target_time: str | None = None, actor: str | None = None) -> Order:
     try:
         order = order_store.unlock(order_id, version, now_iso(), target_time, actor)
     except DomainError as refusal:
@@ -68,7 +68,7 @@ def unlock_order(
     return order
 
 
-def cancel_order(order_id: str, version: int, reason_id: str | None = None, actor: str | None = None) -> dict[str, Any]:
+def cancel_order(order_id: str, version: int, reason_id: str | None = None, actor: str | None = None) -> Order:
     order = order_store.cancel(order_id, version, now_iso(), reason_id, actor)
     metrics.add_metric(name="OrdersCancelled", unit=MetricUnit.Count, value=1)
     logger.info("order cancelled", extra={"order_id": order_id, "version": order["version"], "actor": actor})

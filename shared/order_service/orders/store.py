@@ -9,25 +9,27 @@ from typing import Any
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import PayloadTooLarge
+from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
+from order_service.orders.rules import Order, StatusChange
 
 
 def _table() -> str:
     return settings().orders_table
 
 
-def get(order_id: str) -> dict[str, Any]:
+def get(order_id: str) -> Order:
     order = dynamo.get(_table(), order_id)
     if order is None:
-        raise orders.refusal(order_id, None, 0, "GET")
-    return order
+        raise orders.ORDER.missing(order_id)
+    return order  # type: ignore[return-value]
 
 
 # DynamoDB stores at most 400 KB per item; the order keeps a margin for its status history.
 MAX_ORDER_BYTES = 350 * 1024
 
 
-def put_new(order: dict[str, Any]) -> None:
+def put_new(order: Order) -> None:
     if len(json.dumps(order).encode()) > MAX_ORDER_BYTES:
         raise PayloadTooLarge(
             f"The order is larger than {MAX_ORDER_BYTES // 1024} KB once stored; split it or shorten its attributes.",
@@ -36,56 +38,45 @@ def put_new(order: dict[str, Any]) -> None:
     dynamo.put_new(_table(), {**order, **orders.index_attributes(order)})
 
 
-def unlock(
-    order_id: str, version: int, now: str, target_time: str | None = None, actor: str | None = None
-) -> dict[str, Any]:
+def unlock(order_id: str, version: int, now: str, target_time: str | None = None, actor: str | None = None) -> Order:
     """LOCKED -> OPEN, if the order is LOCKED and still at `version`."""
-    entry = orders.history_entry(orders.OPEN, now, orders.LOCKED)
-    if actor:
-        entry["by"] = actor
-    update = (
-        dynamo.Update()
-        .set("status", orders.OPEN)
-        .add_to("version", 1)
-        .set("lastModified", now)
-        .append("statusHistory", [entry])
-        .remove("idxLockedFacilityRef")
-    )
+    update = _status_change(orders.history_entry(orders.OPEN, now, previous=orders.LOCKED, actor=actor), now)
     if target_time:
         update.set("deliveryPreferences.targetTime", target_time)
-    update.exists("id").one_of("status", list(orders.UNLOCKABLE_FROM)).equals("version", version)
-    try:
-        return update.execute(_table(), {"id": order_id})
-    except dynamo.ConditionFailed as failure:
-        raise orders.refusal(order_id, failure.old, version, "UNLOCK") from None
+    return _apply(update, order_id, version, orders.UNLOCKABLE_FROM, orders.NOT_UNLOCKABLE)
 
 
-def cancel(
-    order_id: str, version: int, now: str, reason_id: str | None = None, actor: str | None = None
-) -> dict[str, Any]:
+def cancel(order_id: str, version: int, now: str, reason_id: str | None = None, actor: str | None = None) -> Order:
     """OPEN or LOCKED -> CANCELLED, if the order is still at `version`."""
     # The previous status is not known without a read; the stream's old image has it.
-    entry: dict[str, Any] = {"status": orders.CANCELLED, "at": now}
+    update = _status_change(orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
+    update.remove("idxNotRoutable")
     if reason_id:
-        entry["reason"] = reason_id
-    if actor:
-        entry["by"] = actor
-    update = (
+        update.set("cancelationReasonId", reason_id)
+    return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
+
+
+def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
+    """A status change: the new status, the next version, one status history entry; no longer locked."""
+    return (
         dynamo.Update()
-        .set("status", orders.CANCELLED)
+        .set("status", entry["status"])
         .add_to("version", 1)
         .set("lastModified", now)
         .append("statusHistory", [entry])
         .remove("idxLockedFacilityRef")
-        .remove("idxNotRoutable")
     )
-    if reason_id:
-        update.set("cancelationReasonId", reason_id)
-    update.exists("id").one_of("status", list(orders.CANCELLABLE_FROM)).equals("version", version)
+
+
+def _apply(
+    update: dynamo.Update, order_id: str, version: int, allowed_from: tuple[str, ...], wrong_state: str
+) -> Order:
+    """One conditional UpdateItem; a refusal is explained from the old image (no read before the write)."""
+    update.exists("id").one_of("status", list(allowed_from)).equals("version", version)
     try:
-        return update.execute(_table(), {"id": order_id})
+        return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
     except dynamo.ConditionFailed as failure:
-        raise orders.refusal(order_id, failure.old, version, "CANCEL") from None
+        raise orders.ORDER.refusal(order_id, failure.old, version, wrong_state) from None
 
 
 @dataclass(frozen=True)
@@ -160,7 +151,7 @@ def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tupl
     return dynamo.list_page(request, key_attributes, size, start_after_id, "order", value)
 
 
-def waiting_for_routing() -> list[dict[str, Any]]:
+def waiting_for_routing() -> list[Order]:
     """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index)."""
     found, _ = dynamo.query_all(
         {
@@ -171,10 +162,10 @@ def waiting_for_routing() -> list[dict[str, Any]]:
             "ExpressionAttributeValues": {":w": {"S": "WAITING"}},
         }
     )
-    return found
+    return found  # type: ignore[return-value]
 
 
-def assign_route(order: dict[str, Any], routing: dict[str, Any], now: str) -> bool:
+def assign_route(order: Order, routing: Routing, now: str) -> bool:
     """A NOT_ROUTABLE order gets its facility: one conditional UpdateItem (False if it changed meanwhile)."""
     update = (
         dynamo.Update()
@@ -195,7 +186,7 @@ def assign_route(order: dict[str, Any], routing: dict[str, Any], now: str) -> bo
     return True
 
 
-def reroute_change(order: dict[str, Any], routing: dict[str, Any], now: str) -> dict[str, Any]:
+def reroute_change(order: Order, routing: Routing, now: str) -> dict[str, Any]:
     """The order's part of a reroute transaction: new routing, if it is still OPEN at the old facility."""
     update = (
         dynamo.Update()

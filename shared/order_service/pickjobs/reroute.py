@@ -24,9 +24,11 @@ from order_service.configurations import store as configurations
 from order_service.core.clock import iso
 from order_service.facilities import routing
 from order_service.facilities import store as facility_store
+from order_service.facilities.rules import Facility
 from order_service.orders import store as order_store
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs import store as pickjob_store
+from order_service.pickjobs.rules import PickJob
 
 logger = Logger(child=True)
 
@@ -45,9 +47,9 @@ class _Facilities:
     """The facilities one run needs, read once per run."""
 
     def __init__(self) -> None:
-        self._online: list[dict[str, Any]] | None = None
+        self._online: list[Facility] | None = None
 
-    def for_request(self, request: routing.RoutingRequest) -> list[dict[str, Any]]:
+    def for_request(self, request: routing.RoutingRequest) -> list[Facility]:
         if request.kind == "nearest":
             if self._online is None:
                 self._online = facility_store.online()
@@ -72,7 +74,7 @@ def run(now: datetime) -> Report:
 
 
 def reroute_one(
-    pickjob: dict[str, Any], now: datetime, config: dict[str, Any], facilities: _Facilities, report: Report
+    pickjob: PickJob, now: datetime, config: dict[str, Any], facilities: _Facilities, report: Report
 ) -> None:
     order = order_store.get(pickjob["orderRef"])
     current = order.get("routing") or {}

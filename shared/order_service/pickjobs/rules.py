@@ -1,17 +1,53 @@
 """Pick jobs: created by the service for an order that becomes fulfillable. Rules, no AWS, no pydantic
-(the models are in pickjob_models)."""
+(the API's models are in `pickjobs.models`).
+
+`pickjob_change` is THE rule for when an order's change needs a pick job (or its cancellation). The
+template's stream filters on PickJobCreatorFunction say the same in EventBridge's pattern language;
+tests/unit/test_pickjob_rule.py proves that both let through exactly the same changes.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, NotRequired, TypedDict
+
+from order_service.core.errors import Entity
 
 OPEN, IN_PROGRESS, PICKED, REROUTED, CANCELED = "OPEN", "IN_PROGRESS", "PICKED", "REROUTED", "CANCELED"
 STATUSES = (OPEN, IN_PROGRESS, PICKED, REROUTED, CANCELED)
 # PATCH may move a pick job forward only; REROUTED and CANCELED are the service's own transitions.
 PATCH_ALLOWED_FROM = {IN_PROGRESS: (OPEN,), PICKED: (OPEN, IN_PROGRESS)}
+
+PICKJOB = Entity("pick job", "pickJobId")
+NOT_PATCHABLE = "A pick job in status {status} cannot become {target}."
+
+
+class PickLineItem(TypedDict):
+    id: str
+    article: dict[str, Any]
+    quantity: int
+    status: str
+
+
+class PickJob(TypedDict):
+    id: str
+    version: int
+    created: str
+    lastModified: str
+    orderRef: str
+    facilityRef: str
+    shortId: str
+    status: str  # OPEN | IN_PROGRESS | PICKED | REROUTED | CANCELED
+    pickLineItems: list[PickLineItem]
+    tenantOrderId: NotRequired[str]
+    targetTime: NotRequired[str]
+    reroutedFrom: NotRequired[str]
+    reroutedTo: NotRequired[str]
+    rerouteFailedAt: NotRequired[str]
+
 
 _NAMESPACE = uuid.UUID("5f0c3a6e-8f7e-4b0c-9f57-0b1f0e4a2d11")
 
@@ -27,25 +63,44 @@ def short_id(pickjob_id_: str) -> str:
     return "PJ-" + base64.b32encode(digest).decode()[:6]
 
 
-def attempt_of(order: dict[str, Any]) -> int:
+def attempt_of(order: Mapping[str, Any]) -> int:
     """Which routing attempt the order is on (0 first; each reroute adds one)."""
     return len((order.get("routing") or {}).get("attempts") or [])
 
 
-def is_fulfillable(order: dict[str, Any]) -> bool:
-    return order.get("status") == "OPEN" and (order.get("routing") or {}).get("status") == "ROUTED"
+def _status(image: Mapping[str, Any] | None) -> str | None:
+    return None if image is None else image.get("status")
 
 
-def became_fulfillable(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
-    """Created OPEN and routed, unlocked, or routed at last: the moments an order needs its pick job.
-    (A reroute moves a fulfillable order; the reroute job creates that pick job itself.)"""
-    return is_fulfillable(new) and not (old is not None and is_fulfillable(old))
+def _routing_status(image: Mapping[str, Any] | None) -> str | None:
+    return None if image is None else (image.get("routing") or {}).get("status")
 
 
-def new_pickjob(order: dict[str, Any], now: str) -> dict[str, Any]:
+def pickjob_change(
+    change: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> Literal["CREATE", "CANCEL"] | None:
+    """What an order's stream record means for its pick job.
+
+    CREATE at the moments an order becomes fulfillable (OPEN and ROUTED): created so, unlocked, or
+    routed at last. (A reroute moves a fulfillable order; the reroute job creates that pick job itself.)
+    CANCEL when an OPEN order is cancelled. Nothing for anything else - a LOCKED order never gets one.
+    """
+    if change == "INSERT":
+        return "CREATE" if _status(new) == "OPEN" and _routing_status(new) == "ROUTED" else None
+    if change != "MODIFY":
+        return None
+    fulfillable = _status(new) == "OPEN" and _routing_status(new) == "ROUTED"
+    if fulfillable and (_status(old) == "LOCKED" or _routing_status(old) == "NOT_ROUTABLE"):
+        return "CREATE"
+    if _status(old) == "OPEN" and _status(new) == "CANCELLED":
+        return "CANCEL"
+    return None
+
+
+def new_pickjob(order: Mapping[str, Any], now: str) -> PickJob:
     """The pick job for an OPEN, routed order at its routed facility (for its current routing attempt)."""
     identifier = pickjob_id(order["id"], attempt_of(order))
-    pickjob = {
+    pickjob: PickJob = {
         "id": identifier,
         "version": 1,
         "created": now,

@@ -16,18 +16,19 @@ metrics = Metrics()
 
 
 def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-    """Creates the pick job of an order that became fulfillable (created OPEN, unlocked, or routed at
-    last), and cancels the OPEN pick job of a cancelled order. Safe to run again for the same record."""
-    if new is None:
+    """Creates the pick job of an order that became fulfillable, and cancels the OPEN pick job of a
+    cancelled order (`pickjobs.pickjob_change` decides). Safe to run again for the same record."""
+    action = pickjobs.pickjob_change(change, old, new)
+    if new is None or action is None:
         return
-    if pickjobs.became_fulfillable(old, new):
+    if action == "CREATE":
         pickjob = pickjobs.new_pickjob(new, now_iso())
         if pickjob_store.create(pickjob):
             metrics.add_metric(name="PickJobsCreated", unit=MetricUnit.Count, value=1)
             logger.info("pick job created", extra={"order_id": new["id"], "pickjob_id": pickjob["id"]})
         else:
             logger.info("pick job exists already (redelivery)", extra={"order_id": new["id"]})
-    elif new.get("status") == "CANCELLED" and (old or {}).get("status") == "OPEN":
+    else:
         pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(new))
         if pickjob_store.cancel_open(pickjob_id, now_iso()):
             logger.info("pick job cancelled with its order", extra={"order_id": new["id"], "pickjob_id": pickjob_id})

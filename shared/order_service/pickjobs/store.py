@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import NotFound, TransitionNotAllowed, VersionConflict
 from order_service.pickjobs import rules as pickjobs
+from order_service.pickjobs.rules import PICKJOB, PickJob
 
 
 def _table() -> str:
     return settings().pickjobs_table
 
 
-def create(pickjob: dict[str, Any]) -> bool:
+def create(pickjob: PickJob) -> bool:
     """One conditional PutItem. False when the pick job exists already (a redelivered record)."""
     try:
         dynamo.put_new(_table(), pickjob)
@@ -23,14 +23,14 @@ def create(pickjob: dict[str, Any]) -> bool:
     return True
 
 
-def get(pickjob_id: str) -> dict[str, Any]:
+def get(pickjob_id: str) -> PickJob:
     pickjob = dynamo.get(_table(), pickjob_id)
     if pickjob is None:
-        raise NotFound(f"No pick job with id '{pickjob_id}'.", "pickJobId")
-    return pickjob
+        raise PICKJOB.missing(pickjob_id)
+    return cast(PickJob, pickjob)
 
 
-def cancel_open(pickjob_id: str, now: str) -> dict[str, Any] | None:
+def cancel_open(pickjob_id: str, now: str) -> PickJob | None:
     """OPEN -> CANCELED. None when there is no OPEN pick job with that id (nothing to cancel)."""
     update = (
         dynamo.Update()
@@ -41,12 +41,12 @@ def cancel_open(pickjob_id: str, now: str) -> dict[str, Any] | None:
         .equals("status", pickjobs.OPEN)
     )
     try:
-        return update.execute(_table(), {"id": pickjob_id})
+        return cast(PickJob, update.execute(_table(), {"id": pickjob_id}))
     except dynamo.ConditionFailed:
         return None
 
 
-def change_status(pickjob_id: str, version: int, status: str, now: str) -> dict[str, Any]:
+def change_status(pickjob_id: str, version: int, status: str, now: str) -> PickJob:
     """A client's PATCH: forward only, one conditional UpdateItem."""
     allowed = list(pickjobs.PATCH_ALLOWED_FROM[status])
     update = (
@@ -59,15 +59,10 @@ def change_status(pickjob_id: str, version: int, status: str, now: str) -> dict[
         .equals("version", version)
     )
     try:
-        return update.execute(_table(), {"id": pickjob_id})
+        return cast(PickJob, update.execute(_table(), {"id": pickjob_id}))
     except dynamo.ConditionFailed as failure:
-        if failure.old is None:
-            raise NotFound(f"No pick job with id '{pickjob_id}'.", "pickJobId") from None
-        if failure.old["version"] != version:
-            raise VersionConflict("pick job", failure.old["version"], version) from None
-        raise TransitionNotAllowed(
-            f"A pick job in status {failure.old['status']} cannot become {status}.", failure.old["version"], version
-        ) from None
+        wrong_state = pickjobs.NOT_PATCHABLE.replace("{target}", status)
+        raise PICKJOB.refusal(pickjob_id, failure.old, version, wrong_state) from None
 
 
 _INDEXES = {"orderRef": "by-order", "facilityRef": "by-facility", "status": "by-status"}
@@ -99,10 +94,10 @@ def list_page(
     return dynamo.list_page(request, key_attributes, size, start_after_id, "pick job", partition)
 
 
-def open_older_than(cutoff: str) -> tuple[list[dict[str, Any]], int]:
+def open_older_than(cutoff: str) -> tuple[list[PickJob], int]:
     """OPEN pick jobs created before `cutoff` (one key-condition query on the by-status index, so only
     candidates are read), and the items read (ScannedCount)."""
-    return dynamo.query_all(
+    found, read = dynamo.query_all(
         {
             "TableName": _table(),
             "IndexName": "by-status",
@@ -111,6 +106,7 @@ def open_older_than(cutoff: str) -> tuple[list[dict[str, Any]], int]:
             "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},
         }
     )
+    return cast(list[PickJob], found), read
 
 
 def mark_reroute_failed(pickjob_id: str, now: str) -> bool:
@@ -130,7 +126,7 @@ def mark_reroute_failed(pickjob_id: str, now: str) -> bool:
     return True
 
 
-def reroute(old: dict[str, Any], new: dict[str, Any], order_change: dict[str, Any], now: str) -> bool:
+def reroute(old: PickJob, new: PickJob, order_change: dict[str, Any], now: str) -> bool:
     """One transaction: old pick job OPEN -> REROUTED, the new OPEN pick job, the order's new routing.
     False when any condition failed (another run did it, the job started, the order changed)."""
     retire = (
