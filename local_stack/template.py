@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -194,3 +195,14 @@ def authorizer() -> Function | None:
             logical_id = auth["Authorizers"][default]["FunctionArn"]["Fn::GetAtt"][0]
             return functions()[logical_id]
     return None
+
+
+def group_permissions() -> dict[str, list[str]]:
+    """What each user group may do: the authorizer's GROUP_PERMISSIONS, the one place it is declared."""
+    declared: dict[str, list[str]] = json.loads(functions()["AuthorizerFunction"].environment()["GROUP_PERMISSIONS"])
+    return declared
+
+
+def authorizer_context(actor: str, group: str = "admins") -> dict[str, str]:
+    """What API Gateway's TOKEN authorizer hands a route for a user of `group`."""
+    return {"principalId": actor, "actor": actor, "permissions": ",".join(sorted(group_permissions()[group]))}

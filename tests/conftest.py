@@ -35,22 +35,17 @@ EVENTS = template.ROOT / "events"
 
 
 def _client_factories() -> list[Any]:
+    from order_service.api import signin
     from order_service.core import dynamo
     from order_service.events import bus as event_bus
     from order_service.webhooks import service as webhooks
 
-    auth_api = template.import_module(template.functions()["AuthApiFunction"])
-    return [dynamo.client, event_bus.client, webhooks.sqs, auth_api.cognito]
+    return [dynamo.client, event_bus.client, webhooks.sqs, signin.cognito]
 
 
 # What API Gateway's authorizer hands a route for a token of the admins group. Handlers are called
 # with it unless a test says otherwise; tests/integration/test_auth.py covers the authorizer itself.
-ADMIN = {
-    "actor": "test-admin",
-    "permissions": "CONFIG_WRITE,FACILITY_READ,FACILITY_WRITE,ORDER_CANCEL,"
-    "ORDER_READ,ORDER_UNLOCK,ORDER_WRITE,PICKJOB_READ,PICKJOB_WRITE,SUBSCRIPTION_READ,SUBSCRIPTION_WRITE",
-    "principalId": "test-admin",
-}
+ADMIN = template.authorizer_context("test-admin")
 
 
 CLIENT_FACTORIES = _client_factories()

@@ -14,12 +14,7 @@ from local_stack.apigw import rest_event
 EVENTS = template.ROOT / "events" / "api"
 SAMPLE_ID = "6e0f6c9a-2f1c-4b0e-9d7e-3f3a2b1c0d9e"
 # what the TOKEN authorizer passes on for a user of the admins group
-SAMPLE_AUTHORIZER = {
-    "principalId": "alice",
-    "actor": "alice",
-    "permissions": "CONFIG_WRITE,FACILITY_READ,FACILITY_WRITE,ORDER_CANCEL,ORDER_READ,ORDER_UNLOCK,ORDER_WRITE,"
-    "PICKJOB_READ,PICKJOB_WRITE,SUBSCRIPTION_READ,SUBSCRIPTION_WRITE",
-}
+SAMPLE_AUTHORIZER = template.authorizer_context("alice")
 BODIES: dict[str, dict] = {
     "CreateFacility": {
         "name": "Berlin Mitte",

@@ -1,17 +1,14 @@
 """Sign-in for people (the back office): user name and password against the user pool, answered with
 an access token; and who-am-I for a token. Machine clients get their tokens from Cognito directly."""
 
-import os
-from functools import lru_cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel, ConfigDict, Field
 
+from order_service.api import signin
 from order_service.api.http import Api, Request, Response, json_response
-from order_service.core.errors import Unauthenticated
 
 logger = Logger()
 api = Api("auth")
@@ -36,11 +33,6 @@ class Me(BaseModel):
     permissions: list[str]
 
 
-@lru_cache(maxsize=1)
-def cognito() -> Any:
-    return boto3.client("cognito-idp")
-
-
 @api.route(
     "POST",
     "/api/auth/login",
@@ -51,23 +43,7 @@ def cognito() -> Any:
     public=True,
 )
 def login(request: Request, body: Login) -> Response:
-    client = cognito()
-    try:
-        result = client.initiate_auth(
-            ClientId=os.environ["COGNITO_LOGIN_CLIENT_ID"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": body.username, "PASSWORD": body.password},
-        )
-    except (client.exceptions.NotAuthorizedException, client.exceptions.UserNotFoundException):
-        logger.info("sign-in refused", extra={"username": body.username})
-        raise Unauthenticated("Wrong user name or password.", "password") from None
-    if "AuthenticationResult" not in result:
-        raise Unauthenticated(f"Sign-in needs another step ({result.get('ChallengeName')}); ask an admin.", "password")
-    tokens = result["AuthenticationResult"]
-    logger.info("signed in", extra={"username": body.username})
-    return json_response(
-        {"accessToken": tokens["AccessToken"], "expiresIn": tokens["ExpiresIn"], "tokenType": "Bearer"}
-    )
+    return json_response(signin.sign_in(body.username, body.password))
 
 
 @api.route("GET", "/api/auth/me", summary="Who the token is, and what it may do", response=Me)

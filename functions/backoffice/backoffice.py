@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from order_service.api.http import Api, Request, Response
+from order_service.core.errors import NotFound
 
 api = Api("backoffice")
 STATIC = Path(__file__).parent / "static"
@@ -30,7 +31,7 @@ def page(request: Request) -> Response:
 @api.route("GET", "/backoffice/{asset}", summary="The back office's script and style sheet", public=True, errors=(404,))
 def asset(request: Request, asset: str) -> Response:
     if asset not in ASSETS:
-        return Response(404, [{"summary": "No such file.", "description": "asset"}])
+        raise NotFound("No such file.", "asset")
     content_type, text = ASSETS[asset]
     return Response(200, text, {**SECURITY_HEADERS, "Cache-Control": "max-age=300"}, content_type)
 

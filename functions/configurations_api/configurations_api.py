@@ -35,7 +35,7 @@ def get_reroute(request: Request) -> Response:
 )
 def put_reroute(request: Request, body: RerouteConfigurationForUpdate) -> Response:
     stored = configurations.put_reroute(body, now_iso())
-    logger.info("reroute configuration changed", extra=stored)
+    logger.info("reroute configuration changed", extra={"configuration": stored})
     return json_response(stored)
 
 

@@ -15,6 +15,7 @@ from moto.utilities.utils import load_resource
 from local_stack import template
 from local_stack.apigw import LambdaContext
 from order_service.api import auth
+from order_service.core.config import settings
 from tests.builders import facility_body, locked_order_body
 
 PASSWORD = "Correct-Horse-42"
@@ -74,7 +75,7 @@ def signed(claims: dict, key=None, kid: str = "dummy") -> str:
 def claims_for(pool, **overrides) -> dict:
     now = int(time.time())
     return {
-        "iss": auth.issuer(),
+        "iss": settings().cognito_issuer,
         "sub": "x",
         "client_id": pool["BackofficeClient"],
         "token_use": "access",

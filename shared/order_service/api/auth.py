@@ -8,7 +8,6 @@ user's groups (people) or the token's scopes `order-service/<PERMISSION>` (machi
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import urllib.request
@@ -17,25 +16,8 @@ from typing import Any
 
 import jwt
 
-PERMISSIONS = (
-    "ORDER_READ",
-    "ORDER_WRITE",
-    "ORDER_UNLOCK",
-    "ORDER_CANCEL",
-    "PICKJOB_READ",
-    "PICKJOB_WRITE",
-    "FACILITY_READ",
-    "FACILITY_WRITE",
-    "SUBSCRIPTION_READ",
-    "SUBSCRIPTION_WRITE",
-    "CONFIG_WRITE",
-)
-GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "admins": PERMISSIONS,
-    "reviewers": ("ORDER_READ", "ORDER_UNLOCK", "ORDER_CANCEL", "PICKJOB_READ", "FACILITY_READ"),
-    "shop-integrations": ("ORDER_WRITE",),
-    "readers": ("ORDER_READ", "PICKJOB_READ", "FACILITY_READ", "SUBSCRIPTION_READ"),
-}
+from order_service.core.config import settings
+
 SCOPE_PREFIX = "order-service/"
 JWKS_TTL_SECONDS = 3600
 
@@ -54,12 +36,16 @@ class Principal:
         return {"actor": self.actor, "permissions": ",".join(sorted(self.permissions))}
 
 
+def known_permissions() -> frozenset[str]:
+    return frozenset().union(*settings().group_permissions.values())
+
+
 def permissions_of(claims: dict[str, Any]) -> frozenset[str]:
     granted: set[str] = set()
     for group in claims.get("cognito:groups") or []:
-        granted.update(GROUP_PERMISSIONS.get(group, ()))
+        granted.update(settings().group_permissions.get(group, ()))
     for scope in str(claims.get("scope") or "").split():
-        if scope.startswith(SCOPE_PREFIX) and scope[len(SCOPE_PREFIX) :] in PERMISSIONS:
+        if scope.startswith(SCOPE_PREFIX) and scope[len(SCOPE_PREFIX) :] in known_permissions():
             granted.add(scope[len(SCOPE_PREFIX) :])
     return frozenset(granted)
 
@@ -77,24 +63,11 @@ class _Keys:
         with self._lock:
             age = None if self._fetched is None else time.monotonic() - self._fetched
             if age is None or age > JWKS_TTL_SECONDS or (kid not in self._keys and age > 60):
-                self._keys = {k["kid"]: jwt.PyJWK(k).key for k in fetch_jwks(jwks_url())["keys"]}
+                self._keys = {k["kid"]: jwt.PyJWK(k).key for k in fetch_jwks(settings().jwks_url)["keys"]}
                 self._fetched = time.monotonic()
             if kid not in self._keys:
                 raise Unauthorized(f"unknown signing key {kid!r}")
             return self._keys[kid]
-
-
-def issuer() -> str:
-    return os.environ.get("COGNITO_ISSUER", "")
-
-
-def client_ids() -> frozenset[str]:
-    return frozenset(c for c in os.environ.get("COGNITO_CLIENT_IDS", "").split(",") if c)
-
-
-def jwks_url() -> str:
-    """The pool's JWKS; JWKS_URL points elsewhere only where the pool is not on AWS (moto locally)."""
-    return os.environ.get("JWKS_URL") or f"{issuer()}/.well-known/jwks.json"
 
 
 def fetch_jwks(url: str) -> dict[str, Any]:
@@ -120,7 +93,7 @@ def verify(token: str) -> Principal:
             token,
             key,
             algorithms=["RS256"],
-            issuer=issuer(),
+            issuer=settings().cognito_issuer,
             leeway=30,
             options={"require": ["exp", "iss", "token_use"], "verify_aud": False},
         )
@@ -128,7 +101,7 @@ def verify(token: str) -> Principal:
         raise Unauthorized(f"invalid token: {error}") from None
     if claims.get("token_use") != "access":
         raise Unauthorized("an access token is required (this is an ID token)")
-    if claims.get("client_id") not in client_ids():
+    if claims.get("client_id") not in settings().cognito_client_ids:
         raise Unauthorized("the token was issued to another client")
     actor = str(claims.get("username") or claims.get("client_id"))
     return Principal(actor, permissions_of(claims))

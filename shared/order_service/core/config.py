@@ -1,48 +1,114 @@
-"""Settings read from the environment once per process (template.yaml sets them)."""
+"""Settings from the environment, read once per process. template.yaml is the only place that gives
+them values (Globals and each function's Environment); there are no defaults here, so a setting a
+function was not given fails loudly where it is used instead of silently taking a stale value."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+
+class MissingSetting(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
 class Settings:
-    orders_table: str
-    facilities_table: str
-    pickjobs_table: str
-    idempotency_table: str
-    service_name: str
-    event_bus_name: str
-    subscriptions_table: str
-    configurations_table: str
-    deliveries_table: str
-    delivery_queue_url: str
-    allow_local_webhooks: bool
-    webhook_timeout_seconds: float
-    webhook_max_tries: int
-    webhook_backoff_base_seconds: int
-    webhook_backoff_cap_seconds: int
+    env: Mapping[str, str]
+
+    def get(self, name: str) -> str:
+        value = self.env.get(name)
+        if value is None:
+            raise MissingSetting(f"{name} is not set: template.yaml declares it for the functions that use it")
+        return value
+
+    @property
+    def orders_table(self) -> str:
+        return self.get("ORDERS_TABLE")
+
+    @property
+    def facilities_table(self) -> str:
+        return self.get("FACILITIES_TABLE")
+
+    @property
+    def pickjobs_table(self) -> str:
+        return self.get("PICKJOBS_TABLE")
+
+    @property
+    def idempotency_table(self) -> str:
+        return self.get("IDEMPOTENCY_TABLE")
+
+    @property
+    def subscriptions_table(self) -> str:
+        return self.get("SUBSCRIPTIONS_TABLE")
+
+    @property
+    def configurations_table(self) -> str:
+        return self.get("CONFIGURATIONS_TABLE")
+
+    @property
+    def deliveries_table(self) -> str:
+        return self.get("DELIVERIES_TABLE")
+
+    @property
+    def service_name(self) -> str:
+        return self.get("POWERTOOLS_SERVICE_NAME")
+
+    @property
+    def event_bus_name(self) -> str:
+        return self.get("EVENT_BUS_NAME")
+
+    @property
+    def delivery_queue_url(self) -> str:
+        return self.get("WEBHOOK_DELIVERY_QUEUE_URL")
+
+    @property
+    def allow_local_webhooks(self) -> bool:
+        return self.get("ALLOW_LOCAL_WEBHOOKS").lower() == "true"
+
+    @property
+    def webhook_timeout_seconds(self) -> float:
+        return float(self.get("WEBHOOK_TIMEOUT_SECONDS"))
+
+    @property
+    def webhook_max_tries(self) -> int:
+        return int(self.get("WEBHOOK_MAX_TRIES"))
+
+    @property
+    def webhook_backoff_base_seconds(self) -> int:
+        return int(self.get("WEBHOOK_BACKOFF_BASE_SECONDS"))
+
+    @property
+    def webhook_backoff_cap_seconds(self) -> int:
+        return int(self.get("WEBHOOK_BACKOFF_CAP_SECONDS"))
+
+    @property
+    def cognito_issuer(self) -> str:
+        return self.get("COGNITO_ISSUER")
+
+    @property
+    def cognito_client_ids(self) -> frozenset[str]:
+        return frozenset(c for c in self.get("COGNITO_CLIENT_IDS").split(",") if c)
+
+    @property
+    def login_client_id(self) -> str:
+        return self.get("COGNITO_LOGIN_CLIENT_ID")
+
+    @property
+    def jwks_url(self) -> str:
+        """The pool's JWKS; JWKS_URL is set only where the pool is not on AWS (moto, locally)."""
+        return self.env.get("JWKS_URL") or f"{self.cognito_issuer}/.well-known/jwks.json"
+
+    @cached_property
+    def group_permissions(self) -> Mapping[str, frozenset[str]]:
+        """What each user group may do (the authorizer's GROUP_PERMISSIONS)."""
+        import json
+
+        return {g: frozenset(p) for g, p in json.loads(self.get("GROUP_PERMISSIONS")).items()}
 
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    env = os.environ
-    return Settings(
-        orders_table=env.get("ORDERS_TABLE", "OrdersTable"),
-        facilities_table=env.get("FACILITIES_TABLE", "FacilitiesTable"),
-        pickjobs_table=env.get("PICKJOBS_TABLE", "PickJobsTable"),
-        idempotency_table=env.get("IDEMPOTENCY_TABLE", "IdempotencyTable"),
-        service_name=env.get("POWERTOOLS_SERVICE_NAME", "order-service"),
-        event_bus_name=env.get("EVENT_BUS_NAME", "OrderEventBus"),
-        subscriptions_table=env.get("SUBSCRIPTIONS_TABLE", "SubscriptionsTable"),
-        configurations_table=env.get("CONFIGURATIONS_TABLE", "ConfigurationsTable"),
-        deliveries_table=env.get("DELIVERIES_TABLE", "WebhookDeliveriesTable"),
-        delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL", ""),
-        allow_local_webhooks=env.get("ALLOW_LOCAL_WEBHOOKS", "false").lower() == "true",
-        webhook_timeout_seconds=float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
-        webhook_max_tries=int(env.get("WEBHOOK_MAX_TRIES", "8")),
-        webhook_backoff_base_seconds=int(env.get("WEBHOOK_BACKOFF_BASE_SECONDS", "30")),
-        webhook_backoff_cap_seconds=int(env.get("WEBHOOK_BACKOFF_CAP_SECONDS", "900")),
-    )
+    return Settings(dict(os.environ))
