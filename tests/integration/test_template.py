@@ -47,3 +47,45 @@ def test_layer_requirements_match_the_pinned_runtime_dependencies():
     runtime = [d for d in project["dependencies"] if not d.startswith("boto3")]
 
     assert sorted(d for d in layer if "==" in d) == sorted(runtime)
+
+
+def _declared_indexes(table: str) -> dict[str, tuple[str, str | None]]:
+    properties = template.resources("AWS::DynamoDB::Table")[table]
+    declared = {}
+    for index in properties.get("GlobalSecondaryIndexes") or []:
+        keys = {key["KeyType"]: key["AttributeName"] for key in index["KeySchema"]}
+        declared[index["IndexName"]] = (keys["HASH"], keys.get("RANGE"))
+    return declared
+
+
+def test_every_index_a_store_queries_is_declared_in_the_template_with_the_same_keys():
+    from order_service.facilities import store as facilities
+    from order_service.orders import store as orders
+    from order_service.pickjobs import store as pickjobs
+    from order_service.webhooks import store as subscriptions
+
+    for table, store in (
+        ("OrdersTable", orders),
+        ("PickJobsTable", pickjobs),
+        ("FacilitiesTable", facilities),
+        ("SubscriptionsTable", subscriptions),
+    ):
+        declared = _declared_indexes(table)
+        used = {index.name: (index.partition_key, index.sort_key) for index in store.INDEXES}
+        assert used == {name: declared[name] for name in used}, table
+        assert set(used) == set(declared), f"{table}: an index is declared but no store uses it"
+
+
+def test_every_group_and_permission_is_declared_once_and_every_route_names_a_declared_permission():
+    groups = {r["GroupName"] for r in template.resources("AWS::Cognito::UserPoolGroup").values()}
+    (server,) = template.resources("AWS::Cognito::UserPoolResourceServer").values()
+    scopes = {scope["ScopeName"] for scope in server["Scopes"]}
+    permissions = template.group_permissions()
+
+    assert set(permissions) == groups
+    assert set(permissions["admins"]) == scopes
+    assert all(set(granted) <= scopes for granted in permissions.values())
+    for function in template.functions().values():
+        api = getattr(template.import_module(function), "api", None)
+        for operation in getattr(api, "operations", []):
+            assert operation.permission is None or operation.permission in scopes, (operation.path, operation.method)

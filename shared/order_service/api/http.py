@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +87,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(status, body, headers or {})
 
 
-def list_response(name: str, items: list[dict[str, Any]], total: int | None) -> Response:
+def list_response(name: str, items: Sequence[Mapping[str, Any]], total: int | None) -> Response:
     """`{name: [...], "total": N}`; `total` left out where counting would need a scan."""
     body: dict[str, Any] = {name: items}
     if total is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -289,3 +290,78 @@ def list_page(
     found, _ = query_page(request, size)
     total = count(request) if "KeyConditionExpression" in request else None
     return found, total
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index as a store uses it. template.yaml declares it;
+    tests/integration/test_template.py checks that every store's indexes are declared with these keys."""
+
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass
+class Listing:
+    """One listing: a Query of one partition of an index, or a Scan of the table, with its filters.
+    Every store builds its listings with this, so names and values are always placeholders."""
+
+    table: str
+    entity: str  # "order", for the error about an unknown startAfterId
+    index: Index | None = None
+    partition_value: str | None = None
+    _filters: list[str] = field(default_factory=list)
+    _names: dict[str, str] = field(default_factory=dict)
+    _values: dict[str, Any] = field(default_factory=dict)
+
+    def _placeholders(self, attribute: str, value: Any = None) -> tuple[str, str]:
+        number = len(self._names)
+        self._names[f"#a{number}"] = attribute
+        if value is not None:
+            self._values[f":a{number}"] = to_value(value)
+        return f"#a{number}", f":a{number}"
+
+    def equals(self, attribute: str, value: Any) -> Listing:
+        name, placeholder = self._placeholders(attribute, value)
+        self._filters.append(f"{name} = {placeholder}")
+        return self
+
+    def contains(self, attribute: str, value: str) -> Listing:
+        name, placeholder = self._placeholders(attribute, value)
+        self._filters.append(f"contains({name}, {placeholder})")
+        return self
+
+    def exists(self, attribute: str) -> Listing:
+        name, _ = self._placeholders(attribute)
+        self._filters.append(f"attribute_exists({name})")
+        return self
+
+    def request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {"TableName": self.table}
+        names, values = dict(self._names), dict(self._values)
+        if self.index is not None:
+            names["#pk"] = self.index.partition_key
+            values[":pk"] = to_value(self.partition_value)
+            request.update(IndexName=self.index.name, KeyConditionExpression="#pk = :pk")
+        if self._filters:
+            request["FilterExpression"] = " AND ".join(self._filters)
+        if names:
+            request["ExpressionAttributeNames"] = names
+        if values:
+            request["ExpressionAttributeValues"] = values
+        return request
+
+    def key_attributes(self) -> tuple[str, ...]:
+        if self.index is None:
+            return ("id",)
+        keys = ("id", self.index.partition_key, *([self.index.sort_key] if self.index.sort_key else []))
+        return tuple(dict.fromkeys(keys))  # an index sorted by the table's own key names it once
+
+    def page(self, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+        """A page after `start_after_id`, oldest first, and the number of matches (None for a Scan)."""
+        return list_page(self.request(), self.key_attributes(), size, start_after_id, self.entity, self.partition_value)
+
+    def all(self) -> tuple[list[dict[str, Any]], int]:
+        """Every match (all pages) and the items DynamoDB read for them."""
+        return query_all(self.request())

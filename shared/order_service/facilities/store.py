@@ -7,9 +7,10 @@ from typing import Any, cast
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import Entity
-from order_service.facilities.rules import Facility
+from order_service.facilities.rules import ONLINE, Facility
 
-ONLINE_INDEX = "by-status"
+BY_STATUS = dynamo.Index("by-status", "status", "id")
+INDEXES = (BY_STATUS,)
 FACILITY = Entity("facility", "facilityId")
 
 
@@ -45,15 +46,7 @@ def get_many(facility_ids: tuple[str, ...]) -> list[Facility]:
 
 def online() -> list[Facility]:
     """Every ONLINE facility (an index query, not a scan)."""
-    found, _ = dynamo.query_all(
-        {
-            "TableName": _table(),
-            "IndexName": ONLINE_INDEX,
-            "KeyConditionExpression": "#status = :online",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":online": {"S": "ONLINE"}},
-        }
-    )
+    found, _ = dynamo.Listing(_table(), "facility", BY_STATUS, ONLINE).all()
     return cast(list[Facility], found)
 
 
@@ -69,16 +62,8 @@ def update(facility_id: str, version: int, changes: dict[str, Any], now: str) ->
         raise FACILITY.refusal(facility_id, failure.old, version) from None
 
 
-def list_page(status: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(status: str | None, size: int, start_after_id: str | None) -> tuple[list[Facility], int | None]:
     """A page of facilities; with a status filter it is an index query and carries a total."""
-    request: dict[str, Any] = {"TableName": _table()}
-    key_attributes: tuple[str, ...] = ("id",)
-    if status:
-        request.update(
-            IndexName=ONLINE_INDEX,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
-        key_attributes = ("id", "status")
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "facility", status)
+    listing = dynamo.Listing(_table(), "facility", BY_STATUS if status else None, status)
+    found, total = listing.page(size, start_after_id)
+    return cast(list[Facility], found), total

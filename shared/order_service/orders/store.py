@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
@@ -88,81 +88,54 @@ class OrderFilter:
     reason_text: str | None = None  # part of a status reason, any case
 
 
-# index name -> (partition key, sort key); the most selective first
-_INDEXES = {
-    "locked-by-facility": ("idxLockedFacilityRef", "created"),
-    "by-facility": ("idxFacilityRef", "created"),
-    "by-tenant-order-id": ("tenantOrderId", "created"),
-    "by-consumer-id": ("idxConsumerId", "created"),
-    "by-status": ("status", "created"),
-}
+LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", "created")
+BY_FACILITY = dynamo.Index("by-facility", "idxFacilityRef", "created")
+BY_TENANT_ORDER_ID = dynamo.Index("by-tenant-order-id", "tenantOrderId", "created")
+BY_CONSUMER_ID = dynamo.Index("by-consumer-id", "idxConsumerId", "created")
+BY_STATUS = dynamo.Index("by-status", "status", "created")
+NOT_ROUTABLE = dynamo.Index("not-routable", "idxNotRoutable", "created")
+INDEXES = (LOCKED_BY_FACILITY, BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, BY_STATUS, NOT_ROUTABLE)
 
 
-def _plan(where: OrderFilter) -> tuple[str | None, str | None, dict[str, str]]:
-    """The most selective index for a filter, the value of its partition key, and the rest to filter on."""
+def listing(where: OrderFilter) -> dynamo.Listing:
+    """The most selective index for a filter, queried for its value; the rest of the filter on top."""
     wanted = {
-        attribute: value
-        for attribute, value in (
-            ("status", where.status),
-            ("idxFacilityRef", where.facility_ref),
-            ("tenantOrderId", where.tenant_order_id),
-            ("idxConsumerId", where.consumer_id),
+        index.partition_key: value
+        for index, value in (
+            (BY_STATUS, where.status),
+            (BY_FACILITY, where.facility_ref),
+            (BY_TENANT_ORDER_ID, where.tenant_order_id),
+            (BY_CONSUMER_ID, where.consumer_id),
         )
         if value
     }
+    found = dynamo.Listing(_table(), "order")
     if where.facility_ref and where.status == orders.LOCKED:
-        rest = {k: v for k, v in wanted.items() if k not in ("status", "idxFacilityRef")}
-        return "locked-by-facility", where.facility_ref, rest
-    for index in ("by-tenant-order-id", "by-consumer-id", "by-facility", "by-status"):
-        partition_key = _INDEXES[index][0]
-        if partition_key in wanted:
-            value = wanted.pop(partition_key)
-            return index, value, wanted
-    return None, None, {}
+        found.index, found.partition_value = LOCKED_BY_FACILITY, where.facility_ref
+        del wanted[BY_STATUS.partition_key], wanted[BY_FACILITY.partition_key]
+    else:
+        for index in (BY_TENANT_ORDER_ID, BY_CONSUMER_ID, BY_FACILITY, BY_STATUS):  # the most selective first
+            if index.partition_key in wanted:
+                found.index, found.partition_value = index, wanted.pop(index.partition_key)
+                break
+    for attribute, value in wanted.items():
+        found.equals(attribute, value)
+    if where.reason_text:
+        found.contains("idxReasonText", where.reason_text.lower())
+    return found
 
 
-def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tuple[list[Order], int | None]:
     """A page of orders, oldest first, and the number of matches (None for an unfiltered listing,
     which would need a scan to count)."""
-    index, value, rest = _plan(where)
-    request: dict[str, Any] = {"TableName": _table()}
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    key_attributes: tuple[str, ...] = ("id",)
-    if index is not None:
-        partition_key, sort_key = _INDEXES[index]
-        names["#pk"] = partition_key
-        values[":pk"] = {"S": value}
-        request.update(IndexName=index, KeyConditionExpression="#pk = :pk")
-        key_attributes = ("id", partition_key, sort_key)
-    conditions = []
-    for i, (attribute, expected) in enumerate(rest.items()):
-        names[f"#f{i}"] = attribute
-        values[f":f{i}"] = {"S": expected}
-        conditions.append(f"#f{i} = :f{i}")
-    if where.reason_text:
-        names["#reason"] = "idxReasonText"
-        values[":reason"] = {"S": where.reason_text.lower()}
-        conditions.append("contains(#reason, :reason)")
-    if conditions:
-        request["FilterExpression"] = " AND ".join(conditions)
-    if names:
-        request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "order", value)
+    found, total = listing(where).page(size, start_after_id)
+    return cast(list[Order], found), total
 
 
 def waiting_for_routing() -> list[Order]:
     """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index)."""
-    found, _ = dynamo.query_all(
-        {
-            "TableName": _table(),
-            "IndexName": "not-routable",
-            "KeyConditionExpression": "#w = :w",
-            "ExpressionAttributeNames": {"#w": "idxNotRoutable"},
-            "ExpressionAttributeValues": {":w": {"S": "WAITING"}},
-        }
-    )
-    return found  # type: ignore[return-value]
+    found, _ = dynamo.Listing(_table(), "order", NOT_ROUTABLE, "WAITING").all()
+    return cast(list[Order], found)
 
 
 def assign_route(order: Order, routing: Routing, now: str) -> bool:

@@ -65,33 +65,23 @@ def change_status(pickjob_id: str, version: int, status: str, now: str) -> PickJ
         raise PICKJOB.refusal(pickjob_id, failure.old, version, wrong_state) from None
 
 
-_INDEXES = {"orderRef": "by-order", "facilityRef": "by-facility", "status": "by-status"}
+BY_ORDER = dynamo.Index("by-order", "orderRef", "created")
+BY_FACILITY = dynamo.Index("by-facility", "facilityRef", "created")
+BY_STATUS = dynamo.Index("by-status", "status", "created")
+INDEXES = (BY_ORDER, BY_FACILITY, BY_STATUS)
 
 
-def list_page(
-    filters: dict[str, str], size: int, start_after_id: str | None
-) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(filters: dict[str, str], size: int, start_after_id: str | None) -> tuple[list[PickJob], int | None]:
     """A page of pick jobs, oldest first. The first filter (orderRef, facilityRef, status) picks the index."""
-    request: dict[str, Any] = {"TableName": _table()}
-    key_attributes: tuple[str, ...] = ("id",)
-    chosen = next((name for name in _INDEXES if filters.get(name)), None)
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    conditions = []
-    for i, (name, value) in enumerate(sorted(filters.items())):
-        names[f"#a{i}"] = name
-        values[f":a{i}"] = {"S": value}
-        if name == chosen:
-            request.update(IndexName=_INDEXES[name], KeyConditionExpression=f"#a{i} = :a{i}")
-            key_attributes = ("id", name, "created")
-        else:
-            conditions.append(f"#a{i} = :a{i}")
-    if conditions:
-        request["FilterExpression"] = " AND ".join(conditions)
-    if names:
-        request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
-    partition = filters[chosen] if chosen else None
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "pick job", partition)
+    listing = dynamo.Listing(_table(), "pick job")
+    index = next((index for index in INDEXES if filters.get(index.partition_key)), None)
+    if index is not None:
+        listing.index, listing.partition_value = index, filters[index.partition_key]
+    for attribute, value in sorted(filters.items()):
+        if index is None or attribute != index.partition_key:
+            listing.equals(attribute, value)
+    found, total = listing.page(size, start_after_id)
+    return cast(list[PickJob], found), total
 
 
 def open_older_than(cutoff: str) -> tuple[list[PickJob], int]:
@@ -100,7 +90,7 @@ def open_older_than(cutoff: str) -> tuple[list[PickJob], int]:
     found, read = dynamo.query_all(
         {
             "TableName": _table(),
-            "IndexName": "by-status",
+            "IndexName": BY_STATUS.name,
             "KeyConditionExpression": "#status = :open AND #created < :cutoff",
             "ExpressionAttributeNames": {"#status": "status", "#created": "created"},
             "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},

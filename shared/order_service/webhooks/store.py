@@ -112,31 +112,21 @@ def delete(subscription_id: str) -> None:
         raise
 
 
+BY_EVENT = dynamo.Index("by-event", "event", "created")
+INDEXES = (BY_EVENT,)
+
+
 def for_event(event: str) -> list[dict[str, Any]]:
-    """The subscriptions of one event (an index query)."""
-    response = dynamo.client().query(
-        TableName=_table(),
-        IndexName="by-event",
-        KeyConditionExpression="#event = :event",
-        ExpressionAttributeNames={"#event": "event"},
-        ExpressionAttributeValues={":event": {"S": event}},
-    )
-    return [dynamo.from_item(item) for item in response.get("Items", [])]
+    """The subscriptions of one event (an index query; at most MAX_PER_EVENT)."""
+    found, _ = dynamo.Listing(_table(), "subscription", BY_EVENT, event).all()
+    return found
 
 
 def list_page(event: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
-    request: dict[str, Any] = {"TableName": _table(), "ExpressionAttributeNames": {"#event": "event"}}
-    key_attributes: tuple[str, ...] = ("id",)
-    if event:
-        request.update(
-            IndexName="by-event",
-            KeyConditionExpression="#event = :event",
-            ExpressionAttributeValues={":event": {"S": event}},
-        )
-        key_attributes = ("id", "event", "created")
-    else:
-        request["FilterExpression"] = "attribute_exists(#event)"  # not the slot counters
-    return dynamo.list_page(request, key_attributes, size, start_after_id, "subscription", event)
+    listing = dynamo.Listing(_table(), "subscription", BY_EVENT if event else None, event)
+    if not event:
+        listing.exists("event")  # not the slot counters
+    return listing.page(size, start_after_id)
 
 
 # ---------------------------------------------------------------- deliveries ---
