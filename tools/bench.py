@@ -151,10 +151,11 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         stack.enter_context(mock_aws())
         provision.create_all(boto3.Session())
         from order_service.configurations import store as configurations
-        from order_service.configurations.store import RerouteConfigurationForUpdate
+        from order_service.configurations.models import RerouteConfigurationForUpdate
         from order_service.core import clock, dynamo
-        from order_service.facilities.models import FacilityForCreation, new_facility
+        from order_service.facilities.models import FacilityForCreation
         from order_service.facilities.routing import Routing
+        from order_service.facilities.rules import new_facility
         from order_service.orders import rules as orders
         from order_service.orders import store as order_store
         from order_service.pickjobs import reroute
@@ -165,7 +166,7 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         now = clock.now()
         old, young = clock.iso(now - timedelta(days=2)), clock.iso(now)
         for name in ("A", "B"):
-            facility = new_facility(FacilityForCreation(name=name), young)
+            facility = new_facility(FacilityForCreation(name=name).model_dump(exclude_none=True), young)
             dynamo.put_new("FacilitiesTable", facility)
         facility_id = next(iter(dynamo.client().scan(TableName="FacilitiesTable")["Items"]))["id"]["S"]
         configurations.put_reroute(RerouteConfigurationForUpdate(active=True, rerouteAfterMinutes=60, version=0), young)

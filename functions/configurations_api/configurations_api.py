@@ -1,15 +1,20 @@
 """The time-triggered reroute configuration: GET and PUT /api/configurations/reroute."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
 from order_service.api.http import Api, Request, Response, json_response
 from order_service.configurations import store as configurations
-from order_service.configurations.store import RerouteConfiguration, RerouteConfigurationForUpdate
 from order_service.core.clock import now_iso
 
+if TYPE_CHECKING:
+    from order_service.configurations.models import RerouteConfigurationForUpdate
+
+MODELS = "order_service.configurations.models"  # loaded by the first request that needs them
 logger = Logger()
 api = Api("configurations")
 
@@ -18,7 +23,7 @@ api = Api("configurations")
     "GET",
     "/api/configurations/reroute",
     summary="The time-triggered reroute configuration",
-    response=RerouteConfiguration,
+    response=f"{MODELS}:RerouteConfiguration",
 )
 def get_reroute(request: Request) -> Response:
     return json_response(configurations.get_reroute())
@@ -29,8 +34,8 @@ def get_reroute(request: Request) -> Response:
     "/api/configurations/reroute",
     summary="Replace the time-triggered reroute configuration",
     permission="CONFIG_WRITE",
-    body=RerouteConfigurationForUpdate,
-    response=RerouteConfiguration,
+    body=f"{MODELS}:RerouteConfigurationForUpdate",
+    response=f"{MODELS}:RerouteConfiguration",
     errors=(400, 409, 413),
 )
 def put_reroute(request: Request, body: RerouteConfigurationForUpdate) -> Response:

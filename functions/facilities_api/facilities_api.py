@@ -1,6 +1,8 @@
 """Facilities API: POST/GET /api/facilities, GET/PATCH /api/facilities/{facilityId}."""
 
-from typing import Any, get_args
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
@@ -8,16 +10,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 from order_service.core.clock import now_iso
 from order_service.facilities import store as facility_store
-from order_service.facilities.models import (
-    Facility,
-    FacilityForCreation,
-    FacilityList,
-    FacilityPatch,
-    FacilityStatus,
-    changes_of,
-    new_facility,
-)
+from order_service.facilities.rules import STATUSES, new_facility
 
+if TYPE_CHECKING:
+    from order_service.facilities.models import FacilityForCreation, FacilityPatch
+
+MODELS = "order_service.facilities.models"  # loaded by the first request that needs them
 logger = Logger()
 api = Api("facilities")
 
@@ -27,19 +25,19 @@ api = Api("facilities")
     "/api/facilities",
     summary="Create a facility",
     permission="FACILITY_WRITE",
-    body=FacilityForCreation,
-    response=Facility,
+    body=f"{MODELS}:FacilityForCreation",
+    response=f"{MODELS}:Facility",
     status=201,
     errors=(400, 413),
 )
 def create_facility(request: Request, body: FacilityForCreation) -> Response:
-    facility = new_facility(body, now_iso())
+    facility = new_facility(body.model_dump(exclude_none=True), now_iso())
     facility_store.put_new(facility)
     logger.info("facility created", extra={"facility_id": facility["id"], "status": facility["status"]})
     return json_response(facility, 201, {"Location": f"/api/facilities/{facility['id']}"})
 
 
-LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.", choices=get_args(FacilityStatus)))
+LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.", choices=STATUSES))
 
 
 @api.route(
@@ -47,7 +45,7 @@ LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.",
     "/api/facilities",
     summary="List facilities",
     permission="FACILITY_READ",
-    response=FacilityList,
+    response=f"{MODELS}:FacilityList",
     errors=(400,),
     query=LIST_QUERY,
 )
@@ -62,7 +60,7 @@ def list_facilities(request: Request) -> Response:
     "/api/facilities/{facilityId}",
     summary="Get a facility",
     permission="FACILITY_READ",
-    response=Facility,
+    response=f"{MODELS}:Facility",
     errors=(404,),
 )
 def get_facility(request: Request, facilityId: str) -> Response:
@@ -74,12 +72,14 @@ def get_facility(request: Request, facilityId: str) -> Response:
     "/api/facilities/{facilityId}",
     summary="Change a facility's status, name or address",
     permission="FACILITY_WRITE",
-    body=FacilityPatch,
-    response=Facility,
+    body=f"{MODELS}:FacilityPatch",
+    response=f"{MODELS}:Facility",
     errors=(400, 404, 409, 413),
 )
 def patch_facility(request: Request, facilityId: str, body: FacilityPatch) -> Response:
-    facility = facility_store.update(facilityId, body.version, changes_of(body), now_iso())
+    facility = facility_store.update(
+        facilityId, body.version, body.model_dump(exclude_none=True, exclude={"version"}), now_iso()
+    )
     logger.info("facility changed", extra={"facility_id": facilityId, "version": facility["version"]})
     return json_response(facility)
 

@@ -1,6 +1,8 @@
 """Pick jobs API: list, get, and PATCH status (IN_PROGRESS, PICKED) with optimistic locking."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
@@ -9,7 +11,11 @@ from order_service.api.http import PAGING, Api, QueryParam, Request, Response, j
 from order_service.core.clock import now_iso
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs import store as pickjob_store
-from order_service.pickjobs.models import PickJob, PickJobList, PickJobPatch
+
+if TYPE_CHECKING:
+    from order_service.pickjobs.models import PickJobPatch
+
+MODELS = "order_service.pickjobs.models"  # loaded by the first request that needs them
 
 logger = Logger()
 api = Api("pickjobs")
@@ -27,7 +33,7 @@ LIST_QUERY = (
     "/api/pickjobs",
     summary="List pick jobs (oldest first)",
     permission="PICKJOB_READ",
-    response=PickJobList,
+    response=f"{MODELS}:PickJobList",
     errors=(400,),
     query=LIST_QUERY,
 )
@@ -43,7 +49,7 @@ def list_pickjobs(request: Request) -> Response:
     "/api/pickjobs/{pickJobId}",
     summary="Get a pick job",
     permission="PICKJOB_READ",
-    response=PickJob,
+    response=f"{MODELS}:PickJob",
     errors=(404,),
 )
 def get_pickjob(request: Request, pickJobId: str) -> Response:
@@ -55,8 +61,8 @@ def get_pickjob(request: Request, pickJobId: str) -> Response:
     "/api/pickjobs/{pickJobId}",
     summary="Start or finish picking (status IN_PROGRESS or PICKED)",
     permission="PICKJOB_WRITE",
-    body=PickJobPatch,
-    response=PickJob,
+    body=f"{MODELS}:PickJobPatch",
+    response=f"{MODELS}:PickJob",
     errors=(400, 404, 409, 413),
 )
 def patch_pickjob(request: Request, pickJobId: str, body: PickJobPatch) -> Response:

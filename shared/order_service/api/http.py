@@ -2,20 +2,22 @@
 
 - `Api.route` registers an endpoint and records its OpenAPI metadata
   (`order_service.openapi` builds the document from these records).
-- Bodies and query strings are parsed here with the pydantic models the route declares.
+- Bodies and query strings are parsed here with the pydantic models the route declares. A route may
+  name its models as "module:Class" so that they (and pydantic) are imported when a request first
+  needs them, not at cold start: a GET never pays for the creation request's large models.
 - The one place where domain exceptions become the contract's error body:
   a JSON array of {summary, description?, version?, requestVersion?}.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel, ValidationError
 
 from order_service.core.errors import (
     DomainError,
@@ -32,7 +34,23 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 JSON = "application/json"
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
 logger = Logger(child=True)
+
+_resolved: dict[str, Any] = {}
+
+
+def model_of(ref: type[BaseModel] | str) -> type[BaseModel]:
+    """The model a route names (imported now if it was named as "module:Class")."""
+    if not isinstance(ref, str):
+        return ref
+    if ref not in _resolved:
+        module, _, name = ref.partition(":")
+        _resolved[ref] = getattr(importlib.import_module(module), name)
+    model: type[BaseModel] = _resolved[ref]
+    return model
 
 
 @dataclass(frozen=True)
@@ -57,8 +75,8 @@ class Operation:
     path: str
     summary: str
     tag: str
-    body: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    body: type[BaseModel] | str | None = None
+    response: type[BaseModel] | str | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
     query: tuple[QueryParam, ...] = ()
@@ -136,6 +154,8 @@ def parse_body[M: BaseModel](raw: str | None, model: type[M], is_base64: bool = 
         document = json.loads(text, parse_constant=_not_json)
     except ValueError:
         raise InvalidRequest("The request body is not valid JSON.", "body") from None
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(document)
     except ValidationError as error:
@@ -249,8 +269,8 @@ class Api:
         path: str,
         *,
         summary: str,
-        body: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
+        body: type[BaseModel] | str | None = None,
+        response: type[BaseModel] | str | None = None,
         status: int = 200,
         errors: tuple[int, ...] = (),
         query: tuple[QueryParam, ...] = (),
@@ -299,5 +319,5 @@ class Api:
                 request.require(operation.permission)
         arguments: dict[str, Any] = dict(request.path_parameters)
         if operation.body is not None:
-            arguments["body"] = request.body(operation.body)
+            arguments["body"] = request.body(model_of(operation.body))
         return endpoint(request, **arguments)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from order_service.api.http import Operation
+from order_service.api.http import Operation, model_of
 
 REF = "#/components/schemas/{model}"
 ERROR_SUMMARIES = {
@@ -37,8 +37,8 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(operations: list[Operation], title: str, version: str) -> dict[str, Any]:
-    inputs = {op.body for op in operations if op.body}
-    outputs = {op.response for op in operations if op.response} | {ErrorEntry}
+    inputs = {model_of(op.body) for op in operations if op.body}
+    outputs = {model_of(op.response) for op in operations if op.response} | {ErrorEntry}
     pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (model, "validation") for model in sorted(inputs, key=lambda m: m.__name__)
     ] + [(model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)]
@@ -74,7 +74,7 @@ def build(operations: list[Operation], title: str, version: str) -> dict[str, An
         ]
         success: dict[str, Any] = {"description": "Success."}
         if op.response:
-            success["content"] = _json(refs[(op.response, "serialization")])
+            success["content"] = _json(refs[(model_of(op.response), "serialization")])
         responses: dict[str, Any] = {str(op.status): success}
         errors = set(op.errors) | {500} | (set() if op.public else {401, 403})
         for status in sorted(errors):
@@ -93,7 +93,7 @@ def build(operations: list[Operation], title: str, version: str) -> dict[str, An
             operation["x-permission"] = op.permission
             operation["description"] = f"Needs the permission {op.permission}."
         if op.body:
-            operation["requestBody"] = {"required": True, "content": _json(refs[(op.body, "validation")])}
+            operation["requestBody"] = {"required": True, "content": _json(refs[(model_of(op.body), "validation")])}
         paths.setdefault(op.path, {})[op.method.lower()] = operation
 
     error_array = {"type": "array", "items": refs[(ErrorEntry, "serialization")]}

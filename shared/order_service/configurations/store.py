@@ -1,38 +1,19 @@
-"""The time-triggered reroute configuration: model, defaults, storage (one versioned item)."""
+"""The time-triggered reroute configuration: defaults and storage (one versioned item). Its API models
+are in `configurations.models`."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import VersionConflict
 
+if TYPE_CHECKING:
+    from order_service.configurations.models import RerouteConfigurationForUpdate
+
 REROUTE_ID = "reroute"
 DEFAULTS = {"active": False, "rerouteAfterMinutes": 1440, "rerouteTargetTimeHours": 48}
-
-
-class RerouteConfigurationForUpdate(BaseModel):
-    """PUT replaces the configuration; fields left out take their defaults. `version`: the current
-    version (0 while the configuration was never saved)."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    active: bool = Field(default=False, strict=True)
-    rerouteAfterMinutes: int = Field(default=1440, ge=5, strict=True)
-    rerouteTargetTimeHours: int = Field(default=48, ge=1, strict=True)
-    version: int = Field(ge=0, strict=True)
-
-
-class RerouteConfiguration(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-    active: bool
-    rerouteAfterMinutes: int
-    rerouteTargetTimeHours: int
-    version: int
-    created: str | None = None
-    lastModified: str | None = None
 
 
 def _table() -> str:

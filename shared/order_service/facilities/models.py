@@ -1,13 +1,11 @@
-"""Facilities: the places that fulfil orders. Models and rules; storage is in facility_store."""
+"""Facilities: the API's models (pydantic). Records and rules are in `facilities.rules`, storage in
+`facilities.store`."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any, Literal, cast
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from order_service.facilities import rules
 
 FacilityStatus = Literal["ONLINE", "SUSPENDED", "OFFLINE"]
 
@@ -54,19 +52,3 @@ class Facility(FacilityForCreation):
 class FacilityList(Strict):
     facilities: list[Facility]
     total: int | None = None
-
-
-def new_facility(request: FacilityForCreation, now: str) -> rules.Facility:
-    stored = {
-        "id": str(uuid.uuid4()),
-        "version": 1,
-        "created": now,
-        "lastModified": now,
-        **request.model_dump(exclude_none=True),
-    }
-    return cast(rules.Facility, stored)  # name and status are required by FacilityForCreation
-
-
-def changes_of(patch: FacilityPatch) -> dict[str, Any]:
-    """The fields a PATCH sets (absent fields stay as they are)."""
-    return patch.model_dump(exclude_none=True, exclude={"version"})

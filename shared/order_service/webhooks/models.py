@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from order_service.events import rules as events
+from order_service.webhooks import rules
 
-MAX_PER_EVENT = 5
 # events that this service publishes today (see docs/events.md)
 SUBSCRIBABLE = events.ALL
 RESERVED_HEADERS = ("content-type", "content-length", "host", "user-agent")
@@ -115,8 +116,8 @@ class RedriveResult(BaseModel):
     redriven: list[str]
 
 
-def new_subscription(request: SubscriptionForCreation, now: str) -> dict[str, Any]:
-    return {
+def new_subscription(request: SubscriptionForCreation, now: str) -> rules.Subscription:
+    stored = {
         "id": str(uuid.uuid4()),
         "version": 1,
         "created": now,
@@ -124,8 +125,9 @@ def new_subscription(request: SubscriptionForCreation, now: str) -> dict[str, An
         **request.model_dump(mode="json"),
         "secret": "whsec_" + secrets.token_urlsafe(32),
     }
+    return cast(rules.Subscription, stored)  # the request carries name, event and target
 
 
-def public_view(subscription: dict[str, Any]) -> dict[str, Any]:
+def public_view(subscription: Mapping[str, Any]) -> dict[str, Any]:
     """What reads show: never the secret."""
     return {k: v for k, v in subscription.items() if k != "secret"}

@@ -27,6 +27,7 @@ from order_service.core.clock import now_iso
 from order_service.core.config import settings
 from order_service.webhooks import callback_urls
 from order_service.webhooks import store as subscription_store
+from order_service.webhooks.rules import Subscription
 
 logger = Logger(child=True)
 USER_AGENT = "order-service-webhooks/1"
@@ -69,7 +70,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def request_headers(
-    subscription: dict[str, Any], envelope: dict[str, Any], body: bytes, timestamp: str | None = None
+    subscription: Subscription, envelope: dict[str, Any], body: bytes, timestamp: str | None = None
 ) -> dict[str, str]:
     timestamp = timestamp or str(int(time.time()))
     headers = {h["key"]: h["value"] for h in subscription["target"].get("headers") or []}

@@ -7,12 +7,12 @@ subscription (a condition, not a count-then-write).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import Conflict, NotFound
-from order_service.webhooks.models import MAX_PER_EVENT
+from order_service.webhooks.rules import MAX_PER_EVENT, Subscription
 
 DELIVERED_TTL_SECONDS = 30 * 24 * 3600
 
@@ -34,7 +34,7 @@ def _cancelled_by_condition(error: Exception, index: int) -> bool:
     return len(reasons) > index and reasons[index].get("Code") == "ConditionalCheckFailed"
 
 
-def create(subscription: dict[str, Any]) -> None:
+def create(subscription: Subscription) -> None:
     ddb = dynamo.client()
     try:
         ddb.transact_write_items(
@@ -72,11 +72,11 @@ def create(subscription: dict[str, Any]) -> None:
         raise
 
 
-def get(subscription_id: str) -> dict[str, Any]:
+def get(subscription_id: str) -> Subscription:
     found = dynamo.get(_table(), subscription_id)
     if found is None or "event" not in found:
         raise NotFound(f"No subscription with id '{subscription_id}'.", "subscriptionId")
-    return found
+    return cast(Subscription, found)
 
 
 def delete(subscription_id: str) -> None:
@@ -116,10 +116,10 @@ BY_EVENT = dynamo.Index("by-event", "event", "created")
 INDEXES = (BY_EVENT,)
 
 
-def for_event(event: str) -> list[dict[str, Any]]:
+def for_event(event: str) -> list[Subscription]:
     """The subscriptions of one event (an index query; at most MAX_PER_EVENT)."""
     found, _ = dynamo.Listing(_table(), "subscription", BY_EVENT, event).all()
-    return found
+    return cast(list[Subscription], found)
 
 
 def list_page(event: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:

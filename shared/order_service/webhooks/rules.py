@@ -1,0 +1,25 @@
+"""Webhook subscriptions as records, free of AWS and pydantic (the API's models are in
+`webhooks.models`): what a stored subscription looks like and how many an event may have."""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+MAX_PER_EVENT = 5
+
+
+class WebhookHeader(TypedDict):
+    key: str
+    value: str
+
+
+class Subscription(TypedDict):
+    id: str
+    version: int
+    created: str
+    lastModified: str
+    name: str
+    event: str  # one of events.rules.ALL
+    target: dict[str, Any]  # {"type": "WEBHOOK", "callbackUrl": ..., "headers": [WebhookHeader]}
+    secret: str  # the signing secret: shown once, at creation
+    contexts: NotRequired[list[dict[str, Any]]]
