@@ -140,16 +140,8 @@ def waiting_for_routing() -> list[Order]:
 
 def assign_route(order: Order, routing: Routing, now: str) -> bool:
     """A NOT_ROUTABLE order gets its facility: one conditional UpdateItem (False if it changed meanwhile)."""
-    update = (
-        dynamo.Update()
-        .set("routing", routing)
-        .set("idxFacilityRef", routing["facilityRef"])
-        .add_to("version", 1)
-        .set("lastModified", now)
-        .remove("idxNotRoutable")
-        .equals("version", order["version"])
-        .equals("status", order["status"])
-    )
+    update = _routing_change(routing, now).remove("idxNotRoutable")
+    update.equals("version", order["version"]).equals("status", order["status"])
     if order["status"] == orders.LOCKED:
         update.set("idxLockedFacilityRef", routing["facilityRef"])
     try:
@@ -161,13 +153,17 @@ def assign_route(order: Order, routing: Routing, now: str) -> bool:
 
 def reroute_change(order: Order, routing: Routing, now: str) -> dict[str, Any]:
     """The order's part of a reroute transaction: new routing, if it is still OPEN at the old facility."""
-    update = (
+    update = _routing_change(routing, now)
+    update.equals("status", orders.OPEN).equals("routing.facilityRef", order["routing"]["facilityRef"])
+    return update.transact_item(_table(), {"id": order["id"]})
+
+
+def _routing_change(routing: Routing, now: str) -> dynamo.Update:
+    """A new routing: the order moves to the facility's index partition and to its next version."""
+    return (
         dynamo.Update()
         .set("routing", routing)
         .set("idxFacilityRef", routing["facilityRef"])
         .add_to("version", 1)
         .set("lastModified", now)
-        .equals("status", orders.OPEN)
-        .equals("routing.facilityRef", order["routing"]["facilityRef"])
     )
-    return update.transact_item(_table(), {"id": order["id"]})
