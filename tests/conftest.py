@@ -44,7 +44,7 @@ def _client_factories() -> list[Any]:
 
 
 # What API Gateway's authorizer hands a route for a token of the admins group. Handlers are called
-# with it unless a test says otherwise; tests/integration/test_auth.py covers the authorizer itself.
+# with it unless a test says otherwise; tests/integration/api/test_auth.py covers the authorizer itself.
 ADMIN = template.authorizer_context("test-admin")
 
 

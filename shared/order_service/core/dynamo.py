@@ -295,7 +295,7 @@ def list_page(
 @dataclass(frozen=True)
 class Index:
     """A global secondary index as a store uses it. template.yaml declares it;
-    tests/integration/test_template.py checks that every store's indexes are declared with these keys."""
+    tests/tooling/test_template.py checks that every store's indexes are declared with these keys."""
 
     name: str
     partition_key: str

@@ -3,7 +3,7 @@
 
 `pickjob_change` is THE rule for when an order's change needs a pick job (or its cancellation). The
 template's stream filters on PickJobCreatorFunction say the same in EventBridge's pattern language;
-tests/unit/test_pickjob_rule.py proves that both let through exactly the same changes.
+tests/unit/pickjobs/test_pickjob_rule.py proves that both let through exactly the same changes.
 """
 
 from __future__ import annotations
