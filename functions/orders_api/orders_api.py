@@ -56,7 +56,7 @@ def create_order(request: Request, body: OrderForCreation) -> Response:
             raise InvalidRequest("Idempotency-Key must be 1 to 255 characters long.", "Idempotency-Key")
         from order_service.api import idempotency  # only requests that carry a key pay for its import
 
-        order = idempotency.run_once(key, request.actor, order_request, order_commands.create_order)
+        order = idempotency.run_once(key, request.actor, order_request, order_commands.create_order, request.context)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 

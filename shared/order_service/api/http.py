@@ -129,9 +129,10 @@ def page_size(query: dict[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class Request:
-    """One API Gateway REST proxy event, as the endpoints see it."""
+    """One API Gateway REST proxy event, as the endpoints see it (and Lambda's context object)."""
 
     event: dict[str, Any]
+    context: Any = None
 
     @property
     def path_parameters(self) -> dict[str, str]:
@@ -231,7 +232,7 @@ class Api:
         return register
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        request = Request(event)
+        request = Request(event, context)
         try:
             return self._dispatch(request).to_proxy()
         except body_parser.InvalidBody as error:

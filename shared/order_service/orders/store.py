@@ -8,7 +8,7 @@ from typing import Any
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import PayloadTooLarge
+from order_service.core.errors import Conflict, PayloadTooLarge
 from order_service.orders import rules as orders
 
 
@@ -27,13 +27,36 @@ def get(order_id: str) -> dict[str, Any]:
 MAX_ORDER_BYTES = 350 * 1024
 
 
-def put_new(order: dict[str, Any]) -> None:
+def put_new(order: dict[str, Any], hidden: dict[str, str] | None = None) -> None:
+    """Stores a new order; `hidden` attributes (names starting with `idx`) are never shown to clients."""
     if len(json.dumps(order).encode()) > MAX_ORDER_BYTES:
         raise PayloadTooLarge(
             f"The order is larger than {MAX_ORDER_BYTES // 1024} KB once stored; split it or shorten its attributes.",
             "body",
         )
-    dynamo.put_new(_table(), {**order, **orders.index_attributes(order)})
+    dynamo.put_new(_table(), {**order, **orders.index_attributes(order), **(hidden or {})})
+
+
+REQUEST_DIGEST = "idxRequestDigest"  # hidden like the index attributes: the digest of the creating request
+
+
+def put_new_once(order: dict[str, Any], request_digest: str) -> dict[str, Any] | None:
+    """`put_new` for an order whose id comes from an Idempotency-Key (None: written now). If that id is
+    taken (a retry of a request that failed after its write): the stored order when the same request
+    made it, else a 409."""
+    try:
+        put_new(order, {REQUEST_DIGEST: request_digest})
+    except dynamo.ConditionFailed:
+        response = dynamo.client().get_item(
+            TableName=_table(), Key=dynamo.to_item({"id": order["id"]}), ConsistentRead=True
+        )
+        stored = response.get("Item") or {}
+        if stored.get(REQUEST_DIGEST, {}).get("S") != request_digest:
+            raise Conflict(
+                "This Idempotency-Key was already used with a different request body.", "Idempotency-Key"
+            ) from None
+        return dynamo.from_item(stored)
+    return None
 
 
 def unlock(
