@@ -78,8 +78,8 @@ def list_orders(request: Request) -> Response:
         consumer_id=query.get("consumerId"),
         reason_text=query.get("statusReason"),
     )
-    found, total = order_store.list_page(where, page_size(query), query.get("startAfterId"))
-    return list_response("orders", found, total)
+    page = order_store.list_page(where, page_size(query), query.get("startAfterId"))
+    return list_response("orders", page.items, page.total, page.next_start_after_id)
 
 
 @api.route(

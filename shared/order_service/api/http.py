@@ -88,11 +88,16 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(status, body, headers or {})
 
 
-def list_response(name: str, items: list[dict[str, Any]], total: int | None) -> Response:
-    """`{name: [...], "total": N}`; `total` left out where counting would need a scan."""
+def list_response(
+    name: str, items: list[dict[str, Any]], total: int | None, next_start_after_id: str | None = None
+) -> Response:
+    """`{name: [...], "total": N, "nextStartAfterId": id}`; `total` left out where counting would read
+    without bound, `nextStartAfterId` where the listing ends."""
     body: dict[str, Any] = {name: items}
     if total is not None:
         body["total"] = total
+    if next_start_after_id is not None:
+        body["nextStartAfterId"] = next_start_after_id
     return json_response(body)
 
 

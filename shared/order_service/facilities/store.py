@@ -69,7 +69,7 @@ def update(facility_id: str, version: int, changes: dict[str, Any], now: str) ->
         raise VersionConflict("facility", failure.old["version"], version) from None
 
 
-def list_page(status: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(status: str | None, size: int, start_after_id: str | None) -> dynamo.Page:
     """A page of facilities; with a status filter it is an index query and carries a total."""
     request: dict[str, Any] = {"TableName": _table()}
     key_attributes: tuple[str, ...] = ("id",)

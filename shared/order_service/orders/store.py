@@ -153,9 +153,9 @@ def _plan(where: OrderFilter) -> tuple[str | None, str | None, dict[str, str]]:
     return None, None, {}
 
 
-def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of orders, oldest first, and the number of matches (None for an unfiltered listing,
-    which would need a scan to count)."""
+def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> dynamo.Page:
+    """A page of orders, oldest first, the number of matches (None for an unfiltered listing, which
+    would need a scan to count, or one too large to count) and the id to go on after."""
     index, value, rest = _plan(where)
     request: dict[str, Any] = {"TableName": _table()}
     names: dict[str, str] = {}

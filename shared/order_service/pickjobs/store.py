@@ -73,9 +73,7 @@ def change_status(pickjob_id: str, version: int, status: str, now: str) -> dict[
 _INDEXES = {"orderRef": "by-order", "facilityRef": "by-facility", "status": "by-status"}
 
 
-def list_page(
-    filters: dict[str, str], size: int, start_after_id: str | None
-) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(filters: dict[str, str], size: int, start_after_id: str | None) -> dynamo.Page:
     """A page of pick jobs, oldest first. The first filter (orderRef, facilityRef, status) picks the index."""
     request: dict[str, Any] = {"TableName": _table()}
     key_attributes: tuple[str, ...] = ("id",)

@@ -124,7 +124,7 @@ def for_event(event: str) -> list[dict[str, Any]]:
     return [dynamo.from_item(item) for item in response.get("Items", [])]
 
 
-def list_page(event: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(event: str | None, size: int, start_after_id: str | None) -> dynamo.Page:
     request: dict[str, Any] = {"TableName": _table(), "ExpressionAttributeNames": {"#event": "event"}}
     key_attributes: tuple[str, ...] = ("id",)
     if event:
