@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
+# checkov pins its own dependency tree (boto3, pydantic, ...): a separate virtualenv, like SAM's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
 export PYTHONPATH := shared:.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
@@ -19,7 +22,7 @@ help:
 	@echo "make run      - the whole service on 127.0.0.1 (moto, API on :3000, stream/queue pollers)"
 	@echo "make test     - the whole test suite (creates .venv)"
 	@echo "make test-fast- unit and integration tests only (no e2e, no browser)"
-	@echo "make lint     - ruff, mypy, cfn-lint, OpenAPI drift"
+	@echo "make lint     - ruff, mypy, cfn-lint, checkov (waivers in template.yaml), OpenAPI drift"
 	@echo "make fmt      - ruff format and autofix"
 	@echo "make bench    - cold-start import ratios and other benchmarks"
 	@echo "make openapi  - regenerate shared/order_service/openapi.json"
@@ -56,11 +59,17 @@ test-fast: $(STAMP)
 test-e2e: $(STAMP) chromium
 	$(BIN)/python -m pytest -m "e2e or browser"
 
-lint: $(STAMP)
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+lint: $(STAMP) $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared functions local_stack tools tests
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV_VENV)/bin/checkov -f template.yaml --compact --quiet --skip-download
 	$(BIN)/python -m tools.openapi --check
 
 fmt: $(STAMP)
@@ -90,4 +99,4 @@ build: $(SAM_VENV)/bin/sam
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM_VENV)/bin/sam build
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@ with API Gateway events built from the samples in events/."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -55,8 +56,8 @@ def load_event(relative: str) -> dict[str, Any]:
     return json.loads((EVENTS / relative).read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def aws() -> Iterator[dict[str, Any]]:
+@contextlib.contextmanager
+def moto_world() -> Iterator[dict[str, Any]]:
     """moto, in process, with everything template.yaml declares. Yields stream ARNs and queue URLs."""
     import boto3
     from moto import mock_aws
@@ -83,6 +84,13 @@ def aws() -> Iterator[dict[str, Any]]:
             settings.cache_clear()
     for factory in CLIENT_FACTORIES:
         factory.cache_clear()
+
+
+@pytest.fixture
+def aws() -> Iterator[dict[str, Any]]:
+    """moto, in process, with everything template.yaml declares. Yields stream ARNs and queue URLs."""
+    with moto_world() as created:
+        yield created
 
 
 @dataclass

@@ -36,7 +36,7 @@ FACILITIES = 50
 # ---------------------------------------------------------------- sizes ---
 def attribute_value_size(value: dict[str, Any]) -> int:
     """Bytes of one DynamoDB attribute value (AWS: "Item sizes and formats")."""
-    (kind, content), = value.items()
+    ((kind, content),) = value.items()
     if kind == "S":
         return len(content.encode("utf-8"))
     if kind == "N":
@@ -134,10 +134,8 @@ class Costs:
     def _index_writes(
         index: IndexDefinition, before: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> list[tuple[dict[str, Any], int]]:
-        if before is None and after is None:
-            return []
         if before is None:
-            return [(after, write_units(item_size(after)))]  # type: ignore[arg-type]
+            return [] if after is None else [(after, write_units(item_size(after)))]
         if after is None:
             return [(before, write_units(item_size(before)))]
         if any(before[key] != after[key] for key in index.keys):

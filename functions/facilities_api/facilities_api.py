@@ -51,8 +51,8 @@ LIST_QUERY = (*PAGING, QueryParam("status", "Only facilities with this status.",
 )
 def list_facilities(request: Request) -> Response:
     query = request.query(LIST_QUERY)
-    facilities, total = facility_store.list_page(query.get("status"), page_size(query), query.get("startAfterId"))
-    return list_response("facilities", facilities, total)
+    page = facility_store.list_page(query.get("status"), page_size(query), query.get("startAfterId"))
+    return list_response("facilities", page.items, page.total, page.next_start_after_id)
 
 
 @api.route(

@@ -58,7 +58,7 @@ def create_order(request: Request, body: OrderForCreation) -> Response:
             raise InvalidRequest("Idempotency-Key must be 1 to 255 characters long.", "Idempotency-Key")
         from order_service.api import idempotency  # only requests that carry a key pay for its import
 
-        order = idempotency.run_once(key, request.actor, order_request, order_commands.create_order)
+        order = idempotency.run_once(key, request.actor, order_request, order_commands.create_order, request.context)
     return json_response(order, 201, {"Location": f"/api/orders/{order['id']}"})
 
 
@@ -80,8 +80,8 @@ def list_orders(request: Request) -> Response:
         consumer_id=query.get("consumerId"),
         reason_text=query.get("statusReason"),
     )
-    found, total = order_store.list_page(where, page_size(query), query.get("startAfterId"))
-    return list_response("orders", found, total)
+    page = order_store.list_page(where, page_size(query), query.get("startAfterId"))
+    return list_response("orders", page.items, page.total, page.next_start_after_id)
 
 
 @api.route(

@@ -40,8 +40,8 @@ LIST_QUERY = (
 def list_pickjobs(request: Request) -> Response:
     query = request.query(LIST_QUERY)
     filters = {name: query[name] for name in ("orderRef", "facilityRef", "status") if query.get(name)}
-    found, total = pickjob_store.list_page(filters, page_size(query), query.get("startAfterId"))
-    return list_response("pickjobs", found, total)
+    page = pickjob_store.list_page(filters, page_size(query), query.get("startAfterId"))
+    return list_response("pickjobs", page.items, page.total, page.next_start_after_id)
 
 
 @api.route(

@@ -63,8 +63,8 @@ def create_subscription(request: Request, body: SubscriptionForCreation) -> Resp
 )
 def list_subscriptions(request: Request) -> Response:
     query = request.query(LIST_QUERY)
-    found, total = subscription_store.list_page(query.get("event"), page_size(query), query.get("startAfterId"))
-    return list_response("subscriptions", [public_view(s) for s in found], total)
+    page = subscription_store.list_page(query.get("event"), page_size(query), query.get("startAfterId"))
+    return list_response("subscriptions", [public_view(s) for s in page.items], page.total, page.next_start_after_id)
 
 
 @api.route(

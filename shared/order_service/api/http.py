@@ -2,9 +2,10 @@
 
 - `Api.route` registers an endpoint and records its OpenAPI metadata
   (`order_service.openapi` builds the document from these records).
-- Bodies and query strings are parsed here with the pydantic models the route declares. A route may
-  name its models as "module:Class" so that they (and pydantic) are imported when a request first
-  needs them, not at cold start: a GET never pays for the creation request's large models.
+- Bodies are parsed by `order_service.api.body` into the pydantic model the route declares (a route may
+  name its models as "module:Class" so that they, and pydantic, are imported when a request first
+  needs them, not at cold start: a GET never pays for the creation request's large models); query
+  strings and path parameters here.
 - The one place where domain exceptions become the contract's error body:
   a JSON array of {summary, description?, version?, requestVersion?}.
 """
@@ -13,29 +14,28 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
+from order_service.api import body as body_parser
 from order_service.core.errors import (
     DomainError,
     Forbidden,
     InvalidRequest,
     NotFound,
-    PayloadTooLarge,
     Refused,
     Unauthenticated,
 )
 
-MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 JSON = "application/json"
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
 
 logger = Logger(child=True)
 
@@ -105,61 +105,21 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(status, body, headers or {})
 
 
-def list_response(name: str, items: Sequence[Mapping[str, Any]], total: int | None) -> Response:
-    """`{name: [...], "total": N}`; `total` left out where counting would need a scan."""
+def list_response(
+    name: str, items: list[dict[str, Any]], total: int | None, next_start_after_id: str | None = None
+) -> Response:
+    """`{name: [...], "total": N, "nextStartAfterId": id}`; `total` left out where counting would read
+    without bound, `nextStartAfterId` where the listing ends."""
     body: dict[str, Any] = {name: items}
     if total is not None:
         body["total"] = total
+    if next_start_after_id is not None:
+        body["nextStartAfterId"] = next_start_after_id
     return json_response(body)
 
 
 def errors_response(status: int, errors: list[dict[str, Any]]) -> Response:
     return json_response(errors, status)
-
-
-def _field_path(location: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "body"
-
-
-def validation_errors(error: ValidationError) -> list[dict[str, Any]]:
-    return [
-        error_body("The request body does not match the schema.", f"{_field_path(e['loc'])}: {e['msg']}")
-        for e in error.errors(include_url=False)[:20]
-    ]
-
-
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")  # Python's json accepts NaN and Infinity; JSON does not
-
-
-class InvalidBody(Exception):
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__("invalid body")
-        self.errors = errors
-
-
-def parse_body[M: BaseModel](raw: str | None, model: type[M], is_base64: bool = False) -> M:
-    """The request body as `model`: 413 over 1 MiB, 400 for non-JSON or a schema violation."""
-    text = raw or ""
-    if is_base64:
-        import base64
-
-        text = base64.b64decode(text).decode("utf-8", errors="replace")
-    if len(text.encode("utf-8")) > MAX_BODY_BYTES:
-        raise PayloadTooLarge("The request body is larger than 1 MiB.", "body")
-    try:
-        document = json.loads(text, parse_constant=_not_json)
-    except ValueError:
-        raise InvalidRequest("The request body is not valid JSON.", "body") from None
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(document)
-    except ValidationError as error:
-        raise InvalidBody(validation_errors(error)) from None
 
 
 def parse_query(raw: dict[str, str] | None, allowed: tuple[QueryParam, ...]) -> dict[str, Any]:
@@ -168,7 +128,8 @@ def parse_query(raw: dict[str, str] | None, allowed: tuple[QueryParam, ...]) -> 
     parsed: dict[str, Any] = {}
     for name, value in (raw or {}).items():
         if name not in known:
-            raise InvalidRequest(f"Unknown query parameter '{name}'.", name)
+            raise InvalidRequest(f"Unknown query parameter '{name}'.", name[:100])
+        body_parser.check_key_text(value, name)
         if known[name].kind is int:
             try:
                 parsed[name] = int(value)
@@ -190,9 +151,10 @@ def page_size(query: dict[str, Any]) -> int:
 
 @dataclass(frozen=True)
 class Request:
-    """One API Gateway REST proxy event, as the endpoints see it."""
+    """One API Gateway REST proxy event, as the endpoints see it (and Lambda's context object)."""
 
     event: dict[str, Any]
+    context: Any = None
 
     @property
     def path_parameters(self) -> dict[str, str]:
@@ -206,7 +168,9 @@ class Request:
         return next((v for k, v in (self.event.get("headers") or {}).items() if k.lower() == lowered), None)
 
     def body[M: BaseModel](self, model: type[M]) -> M:
-        return parse_body(self.event.get("body"), model, bool(self.event.get("isBase64Encoded")))
+        return body_parser.parse(
+            self.event.get("body"), model, bool(self.event.get("isBase64Encoded")), self.header("Content-Type")
+        )
 
     @property
     def authorizer(self) -> dict[str, Any] | None:
@@ -290,10 +254,10 @@ class Api:
         return register
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        request = Request(event)
+        request = Request(event, context)
         try:
             return self._dispatch(request).to_proxy()
-        except InvalidBody as error:
+        except body_parser.InvalidBody as error:
             logger.info("request refused", extra={"status": 400, "errors": error.errors})
             return errors_response(400, error.errors).to_proxy()
         except DomainError as error:
@@ -318,6 +282,8 @@ class Api:
             if operation.permission:
                 request.require(operation.permission)
         arguments: dict[str, Any] = dict(request.path_parameters)
+        for name, value in arguments.items():
+            body_parser.check_key_text(value, name)
         if operation.body is not None:
             arguments["body"] = request.body(model_of(operation.body))
         return endpoint(request, **arguments)

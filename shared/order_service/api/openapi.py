@@ -18,6 +18,7 @@ ERROR_SUMMARIES = {
     404: "No such entity.",
     409: "Version conflict, or a transition the current status forbids; carries `version` and `requestVersion`.",
     413: "Body over 1 MiB.",
+    415: "A body that is not declared JSON (Content-Type other than application/json).",
     401: "No or invalid credentials (a bearer access token of the user pool is required).",
     403: "Valid credentials, missing permission.",
 }
@@ -76,7 +77,7 @@ def build(operations: list[Operation], title: str, version: str) -> dict[str, An
         if op.response:
             success["content"] = _json(refs[(model_of(op.response), "serialization")])
         responses: dict[str, Any] = {str(op.status): success}
-        errors = set(op.errors) | {500} | (set() if op.public else {401, 403})
+        errors = set(op.errors) | {500} | (set() if op.public else {401, 403}) | ({400, 415} if op.body else set())
         for status in sorted(errors):
             responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
         operation: dict[str, Any] = {

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -189,42 +189,69 @@ def get(table: str, entity_id: str) -> dict[str, Any] | None:
     return from_item(item) if item else None
 
 
-def query_page(request: dict[str, Any], size: int) -> tuple[list[dict[str, Any]], bool]:
-    """Up to `size` documents of a Query or Scan request (with its filters), and whether more exist.
+# Bounded reads: a list request evaluates at most MAX_ITEMS_READ_PER_PAGE items to fill its page (a
+# filter that matches little gives a short page and a cursor to go on), and at most MAX_ITEMS_COUNTED
+# for `total` (left out when the listing holds more), plus one GetItem for `startAfterId`.
+MAX_ITEMS_READ_PER_PAGE = 200
+MAX_ITEMS_COUNTED = 1000
 
-    A FilterExpression can leave pages short, so this keeps reading until `size` matches are found.
-    """
+
+def max_items_read_per_list() -> int:
+    # the page, the count (one over its budget tells "more"), the GetItem of startAfterId
+    return MAX_ITEMS_READ_PER_PAGE + MAX_ITEMS_COUNTED + 1 + 1
+
+
+class Page(NamedTuple):
+    items: list[dict[str, Any]]
+    total: int | None  # None: not counted (a scan, or more than MAX_ITEMS_COUNTED)
+    next_start_after_id: str | None  # None: the listing ends here
+
+
+def query_page(request: dict[str, Any], size: int) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to `size` documents of a Query or Scan request (with its filters), and the id to continue
+    after (None: no more). Evaluates at most MAX_ITEMS_READ_PER_PAGE items: a filter that matches
+    little gives a short page (even an empty one) and the id of the last item evaluated."""
     ddb = client()
     operation = ddb.query if "KeyConditionExpression" in request else ddb.scan
     found: list[dict[str, Any]] = []
     request = dict(request)
+    budget = MAX_ITEMS_READ_PER_PAGE
     while True:
-        # one extra item tells whether more exist; filtered reads evaluate more items per page
-        request["Limit"] = size + 1 - len(found) if "FilterExpression" not in request else max(size + 1, 100)
+        # one extra item tells whether more exist; filtered reads evaluate up to the budget
+        wanted = size + 1 - len(found) if "FilterExpression" not in request else budget
+        request["Limit"] = min(wanted, budget)
         response = operation(**request)
-        items = response.get("Items", [])
-        found.extend(from_item(item) for item in items)
+        budget -= response.get("ScannedCount", 0)
+        found.extend(from_item(item) for item in response.get("Items", []))
         last_key = response.get("LastEvaluatedKey")
         if len(found) > size:
-            return found[:size], True
-        if len(found) == size:
-            return found, last_key is not None
+            return found[:size], found[size - 1]["id"]
         if not last_key:
-            return found, False
+            return found, None
+        if len(found) == size:
+            return found, found[-1]["id"]
+        if budget <= 0:
+            return found, last_key["id"]["S"]
         request["ExclusiveStartKey"] = last_key
 
 
-def count(request: dict[str, Any]) -> int:
-    """How many items match a Query request (its filters included), read with Select=COUNT."""
+def count(request: dict[str, Any]) -> int | None:
+    """How many items match a Query request (its filters included), read with Select=COUNT; None when
+    the listing holds more than MAX_ITEMS_COUNTED items (counting them all would read without bound)."""
     ddb = client()
     request = {k: v for k, v in request.items() if k not in ("Limit", "ExclusiveStartKey", "ScanIndexForward")}
     request["Select"] = "COUNT"
     total = 0
+    budget = MAX_ITEMS_COUNTED
     while True:
+        request["Limit"] = budget + 1  # one more than the budget: more than that is "too many"
         response = ddb.query(**request)
         total += response["Count"]
+        budget -= response.get("ScannedCount", 0)
         if "LastEvaluatedKey" not in response:
             return total
+        if budget < 0:
+            return None
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
@@ -278,18 +305,19 @@ def list_page(
     start_after_id: str | None,
     entity: str,
     partition_value: str | None = None,
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> Page:
     """One page of a listing (a Query of `partition_value`, or a Scan) after `start_after_id`, with the
-    number of matches for a Query (None for a Scan: counting would read the whole table)."""
+    number of matches for a Query of at most MAX_ITEMS_COUNTED items (None otherwise, and for a Scan),
+    and the id to continue after. Reads at most `max_items_read_per_list()` items."""
     table = request["TableName"]
     if start_after_id:
         start = start_key(table, start_after_id, key_attributes, partition_value)
         if start is None:
             raise InvalidRequest(f"startAfterId: no {entity} '{start_after_id}' in this listing.", "startAfterId")
         request = {**request, "ExclusiveStartKey": start}
-    found, _ = query_page(request, size)
+    found, next_id = query_page(request, size)
     total = count(request) if "KeyConditionExpression" in request else None
-    return found, total
+    return Page(found, total, next_id)
 
 
 @dataclass(frozen=True)
@@ -358,8 +386,9 @@ class Listing:
         keys = ("id", self.index.partition_key, *([self.index.sort_key] if self.index.sort_key else []))
         return tuple(dict.fromkeys(keys))  # an index sorted by the table's own key names it once
 
-    def page(self, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
-        """A page after `start_after_id`, oldest first, and the number of matches (None for a Scan)."""
+    def page(self, size: int, start_after_id: str | None) -> Page:
+        """A page after `start_after_id`, oldest first, the number of matches (None for a Scan, or when
+        counting would read more than MAX_ITEMS_COUNTED), and the id to continue after."""
         return list_page(self.request(), self.key_attributes(), size, start_after_id, self.entity, self.partition_value)
 
     def all(self) -> tuple[list[dict[str, Any]], int]:

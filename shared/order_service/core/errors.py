@@ -34,6 +34,10 @@ class PayloadTooLarge(DomainError):
     status_code = 413
 
 
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+
+
 class NotFound(DomainError):
     status_code = 404
 

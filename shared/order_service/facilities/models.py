@@ -52,3 +52,6 @@ class Facility(FacilityForCreation):
 class FacilityList(Strict):
     facilities: list[Facility]
     total: int | None = None
+    nextStartAfterId: str | None = Field(
+        default=None, description="Where the next page starts (pass as startAfterId); absent at the end."
+    )

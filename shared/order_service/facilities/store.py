@@ -62,8 +62,6 @@ def update(facility_id: str, version: int, changes: dict[str, Any], now: str) ->
         raise FACILITY.refusal(facility_id, failure.old, version) from None
 
 
-def list_page(status: str | None, size: int, start_after_id: str | None) -> tuple[list[Facility], int | None]:
+def list_page(status: str | None, size: int, start_after_id: str | None) -> dynamo.Page:
     """A page of facilities; with a status filter it is an index query and carries a total."""
-    listing = dynamo.Listing(_table(), "facility", BY_STATUS if status else None, status)
-    found, total = listing.page(size, start_after_id)
-    return cast(list[Facility], found), total
+    return dynamo.Listing(_table(), "facility", BY_STATUS if status else None, status).page(size, start_after_id)

@@ -97,6 +97,9 @@ class OrderList(BaseModel):
 
     orders: list[Order]
     total: int | None = None
+    nextStartAfterId: str | None = Field(
+        default=None, description="Where the next page starts (pass as startAfterId); absent at the end."
+    )
 
 
 class OrderRef(BaseModel):

@@ -50,8 +50,9 @@ class _PlatformModel(BaseModel):
 
 
 class Coordinates(_PlatformModel):
-    lat: float
-    lon: float
+    # ranges: ours (the platform leaves them open); a point off the globe breaks nearest-facility routing
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
 
 
 class PhoneNumber(_PlatformModel):

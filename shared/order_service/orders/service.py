@@ -40,10 +40,22 @@ def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> Routi
     return routing.routing_result(chosen, now_iso())
 
 
-def create_order(request: dict[str, Any], actor: str | None = None) -> Order:
-    """Route and store a new order (OPEN or LOCKED). One PutItem plus the routing reads."""
+def create_order(
+    request: dict[str, Any], actor: str | None = None, order_id: str | None = None, request_digest: str = ""
+) -> Order:
+    """Route and store a new order (OPEN or LOCKED). One PutItem plus the routing reads.
+
+    With `order_id` (derived from an Idempotency-Key) an order already stored under that id by the
+    same request (`request_digest`) is the answer: the retry of a request that failed after writing."""
     order = orders.new_order(request, route(request), now_iso(), actor)
-    order_store.put_new(order)
+    if order_id is None:
+        order_store.put_new(order)
+    else:
+        order["id"] = order_id
+        stored = order_store.put_new_once(order, request_digest)
+        if stored is not None:
+            logger.info("order already stored under this Idempotency-Key", extra={"order_id": order_id})
+            return stored
     metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
     if order["status"] == orders.LOCKED:
         metrics.add_metric(name="LockedOrdersCreated", unit=MetricUnit.Count, value=1)

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import PayloadTooLarge
+from order_service.core.errors import Conflict, PayloadTooLarge
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
 from order_service.orders.rules import Order, StatusChange
@@ -29,13 +29,36 @@ def get(order_id: str) -> Order:
 MAX_ORDER_BYTES = 350 * 1024
 
 
-def put_new(order: Order) -> None:
+def put_new(order: Order, hidden: dict[str, str] | None = None) -> None:
+    """Stores a new order; `hidden` attributes (names starting with `idx`) are never shown to clients."""
     if len(json.dumps(order).encode()) > MAX_ORDER_BYTES:
         raise PayloadTooLarge(
             f"The order is larger than {MAX_ORDER_BYTES // 1024} KB once stored; split it or shorten its attributes.",
             "body",
         )
-    dynamo.put_new(_table(), {**order, **orders.index_attributes(order)})
+    dynamo.put_new(_table(), {**order, **orders.index_attributes(order), **(hidden or {})})
+
+
+REQUEST_DIGEST = "idxRequestDigest"  # hidden like the index attributes: the digest of the creating request
+
+
+def put_new_once(order: Order, request_digest: str) -> Order | None:
+    """`put_new` for an order whose id comes from an Idempotency-Key (None: written now). If that id is
+    taken (a retry of a request that failed after its write): the stored order when the same request
+    made it, else a 409."""
+    try:
+        put_new(order, {REQUEST_DIGEST: request_digest})
+    except dynamo.ConditionFailed:
+        response = dynamo.client().get_item(
+            TableName=_table(), Key=dynamo.to_item({"id": order["id"]}), ConsistentRead=True
+        )
+        stored = response.get("Item") or {}
+        if stored.get(REQUEST_DIGEST, {}).get("S") != request_digest:
+            raise Conflict(
+                "This Idempotency-Key was already used with a different request body.", "Idempotency-Key"
+            ) from None
+        return cast(Order, dynamo.from_item(stored))
+    return None
 
 
 def unlock(order_id: str, version: int, now: str, target_time: str | None = None, actor: str | None = None) -> Order:
@@ -125,11 +148,10 @@ def listing(where: OrderFilter) -> dynamo.Listing:
     return found
 
 
-def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> tuple[list[Order], int | None]:
-    """A page of orders, oldest first, and the number of matches (None for an unfiltered listing,
-    which would need a scan to count)."""
-    found, total = listing(where).page(size, start_after_id)
-    return cast(list[Order], found), total
+def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> dynamo.Page:
+    """A page of orders, oldest first, the number of matches (None for an unfiltered listing, which
+    would need a scan to count, or one too large to count) and the id to go on after."""
+    return listing(where).page(size, start_after_id)
 
 
 def waiting_for_routing() -> list[Order]:

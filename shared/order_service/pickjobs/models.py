@@ -43,3 +43,6 @@ class PickJobList(BaseModel):
     model_config = ConfigDict(defer_build=True)
     pickjobs: list[PickJob]
     total: int | None = None
+    nextStartAfterId: str | None = Field(
+        default=None, description="Where the next page starts (pass as startAfterId); absent at the end."
+    )

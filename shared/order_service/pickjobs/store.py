@@ -71,7 +71,7 @@ BY_STATUS = dynamo.Index("by-status", "status", "created")
 INDEXES = (BY_ORDER, BY_FACILITY, BY_STATUS)
 
 
-def list_page(filters: dict[str, str], size: int, start_after_id: str | None) -> tuple[list[PickJob], int | None]:
+def list_page(filters: dict[str, str], size: int, start_after_id: str | None) -> dynamo.Page:
     """A page of pick jobs, oldest first. The first filter (orderRef, facilityRef, status) picks the index."""
     listing = dynamo.Listing(_table(), "pick job")
     index = next((index for index in INDEXES if filters.get(index.partition_key)), None)
@@ -80,8 +80,7 @@ def list_page(filters: dict[str, str], size: int, start_after_id: str | None) ->
     for attribute, value in sorted(filters.items()):
         if index is None or attribute != index.partition_key:
             listing.equals(attribute, value)
-    found, total = listing.page(size, start_after_id)
-    return cast(list[PickJob], found), total
+    return listing.page(size, start_after_id)
 
 
 def open_older_than(cutoff: str) -> tuple[list[PickJob], int]:

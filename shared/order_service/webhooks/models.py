@@ -86,6 +86,9 @@ class SubscriptionList(BaseModel):
     model_config = ConfigDict(defer_build=True)
     subscriptions: list[Subscription]
     total: int | None = None
+    nextStartAfterId: str | None = Field(
+        default=None, description="Where the next page starts (pass as startAfterId); absent at the end."
+    )
 
 
 class DeadLetter(BaseModel):

@@ -122,7 +122,7 @@ def for_event(event: str) -> list[Subscription]:
     return cast(list[Subscription], found)
 
 
-def list_page(event: str | None, size: int, start_after_id: str | None) -> tuple[list[dict[str, Any]], int | None]:
+def list_page(event: str | None, size: int, start_after_id: str | None) -> dynamo.Page:
     listing = dynamo.Listing(_table(), "subscription", BY_EVENT if event else None, event)
     if not event:
         listing.exists("event")  # not the slot counters
