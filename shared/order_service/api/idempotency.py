@@ -73,9 +73,7 @@ def _once(operation: Operation) -> tuple[Callable[..., Any], IdempotencyConfig]:
     return run, config
 
 
-def run_once(
-    key: str, actor: str | None, body: dict[str, Any], operation: Operation, context: Any = None
-) -> Any:
+def run_once(key: str, actor: str | None, body: dict[str, Any], operation: Operation, context: Any = None) -> Any:
     """`operation(body, actor, order id, digest)`, or the result of its first run under `key`.
     `context` is the Lambda context: the in-progress record lasts as long as this invocation can."""
     run, config = _once(operation)

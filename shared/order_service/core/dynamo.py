@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -89,6 +89,7 @@ class Update:
         self._sets: list[str] = []
         self._removes: list[str] = []
         self._conditions: list[str] = []
+        self._set_values: dict[str, Any] = {}
 
     def name(self, path: str) -> str:
         parts = []
@@ -105,7 +106,12 @@ class Update:
 
     def set(self, path: str, value: Any) -> Update:
         self._sets.append(f"{self.name(path)} = {self.value(value)}")
+        self._set_values[path] = value
         return self
+
+    def values_of(self, path: str) -> Any:
+        """The value this update sets at `path`."""
+        return self._set_values[path]
 
     def add_to(self, path: str, amount: int) -> Update:
         self._sets.append(f"{self.name(path)} = {self.name(path)} + {self.value(amount)}")
@@ -197,8 +203,13 @@ MAX_ITEMS_COUNTED = 1000
 
 
 def max_items_read_per_list() -> int:
-    # the page, the count (one over its budget tells "more"), the GetItem of startAfterId
-    return MAX_ITEMS_READ_PER_PAGE + MAX_ITEMS_COUNTED + 1 + 1
+    """Items one list request may read: the keys of its page (at least one per partition of a sharded
+    index), the page's items by key, the count (one over its budget tells "more"), the GetItem of
+    startAfterId."""
+    from order_service.core.keys import STATUS_SHARDS
+
+    keys = max(MAX_ITEMS_READ_PER_PAGE, STATUS_SHARDS)
+    return keys + MAX_ITEMS_READ_PER_PAGE + MAX_ITEMS_COUNTED + 1 + 1
 
 
 class Page(NamedTuple):
@@ -235,14 +246,15 @@ def query_page(request: dict[str, Any], size: int) -> tuple[list[dict[str, Any]]
         request["ExclusiveStartKey"] = last_key
 
 
-def count(request: dict[str, Any]) -> int | None:
+def count(request: dict[str, Any], budget: int | None = None) -> int | None:
     """How many items match a Query request (its filters included), read with Select=COUNT; None when
-    the listing holds more than MAX_ITEMS_COUNTED items (counting them all would read without bound)."""
+    the listing holds more than `budget` (MAX_ITEMS_COUNTED) items (counting them all would read
+    without bound)."""
     ddb = client()
     request = {k: v for k, v in request.items() if k not in ("Limit", "ExclusiveStartKey", "ScanIndexForward")}
     request["Select"] = "COUNT"
     total = 0
-    budget = MAX_ITEMS_COUNTED
+    budget = MAX_ITEMS_COUNTED if budget is None else budget
     while True:
         request["Limit"] = budget + 1  # one more than the budget: more than that is "too many"
         response = ddb.query(**request)
@@ -394,3 +406,125 @@ class Listing:
     def all(self) -> tuple[list[dict[str, Any]], int]:
         """Every match (all pages) and the items DynamoDB read for them."""
         return query_all(self.request())
+
+
+def get_many(table: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The items with these ids, in the order of `ids` (missing ones left out): BatchGetItem in
+    requests of at most 100 keys, unprocessed keys retried."""
+    ddb = client()
+    found: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 100):
+        request: dict[str, Any] = {table: {"Keys": [to_item({"id": i}) for i in unique[start : start + 100]]}}
+        while request:
+            response = ddb.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(table, []):
+                document = from_item(item)
+                found[document["id"]] = document
+            request = response.get("UnprocessedKeys") or {}
+    return [found[i] for i in unique if i in found]
+
+
+@dataclass
+class KeysListing:
+    """A listing over KEYS_ONLY index partitions sorted by `created`: a page of keys from each partition
+    (a bounded fan-out, e.g. one partition per facility), merged oldest first, then the page's items
+    read by key (one BatchGetItem). `keep` filters the items on attributes the index does not carry
+    (a page may come out short; `next_start_after_id` goes on).
+
+    Reads at most MAX_ITEMS_READ_PER_PAGE keys over all partitions plus the page's items; `total`
+    reads at most MAX_ITEMS_COUNTED keys over all partitions (None beyond; with `keep`, known only
+    when every match fits on the first page).
+    """
+
+    table: str
+    entity: str
+    index: Index
+    partitions: list[str]
+    keep: Callable[[dict[str, Any]], bool] | None = None
+
+    def _query(self, partition: str, after_created: str | None) -> dict[str, Any]:
+        names = {"#pk": self.index.partition_key}
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        condition = "#pk = :pk"
+        if after_created is not None:
+            names["#created"] = "created"
+            values[":created"] = {"S": after_created}
+            condition += " AND #created >= :created"
+        return {
+            "TableName": self.table,
+            "IndexName": self.index.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def _cursor(self, start_after_id: str) -> tuple[str, str]:
+        """(created, id) of the item to go on after (created never changes, so this holds even when
+        the item has left the listing since, e.g. an order unlocked)."""
+        response = client().get_item(
+            TableName=self.table,
+            Key=to_item({"id": start_after_id}),
+            ProjectionExpression="#created",
+            ExpressionAttributeNames={"#created": "created"},
+        )
+        created = (response.get("Item") or {}).get("created", {}).get("S")
+        if created is None:
+            raise InvalidRequest(f"startAfterId: no {self.entity} '{start_after_id}' in this listing.", "startAfterId")
+        return created, start_after_id
+
+    def keys(self, size: int, start_after_id: str | None) -> tuple[list[str], str | None]:
+        """The ids of one page, oldest first, and the id to go on after (None: the listing ends here).
+
+        The read budget is shared by the partitions; a partition that had more than its share sets a
+        frontier (its last key read): keys past it are left for the next page, so the merge stays in
+        order however the items spread over the partitions."""
+        cursor = self._cursor(start_after_id) if start_after_id else None
+        share = max(1, min(size + 2, MAX_ITEMS_READ_PER_PAGE // len(self.partitions)))
+        rows: list[tuple[str, str]] = []
+        frontier: tuple[str, str] | None = None
+        for partition in self.partitions:
+            response = client().query(**self._query(partition, cursor[0] if cursor else None), Limit=share)
+            found = [(item["created"]["S"], item["id"]["S"]) for item in response.get("Items", [])]
+            rows += found
+            if "LastEvaluatedKey" in response and found:
+                frontier = min(frontier, found[-1]) if frontier else found[-1]
+        rows = sorted(row for row in rows if (cursor is None or row > cursor) and (frontier is None or row <= frontier))
+        page = rows[:size]
+        ends = len(rows) <= size and frontier is None
+        return [row_id for _, row_id in page], None if ends or not page else page[-1][1]
+
+    def total(self) -> int | None:
+        if self.keep is not None:
+            return None
+        budget, total = MAX_ITEMS_COUNTED, 0
+        for partition in self.partitions:
+            counted = count(self._query(partition, None), budget) if budget > 0 else None
+            if counted is None or counted > budget:
+                return None
+            total, budget = total + counted, budget - counted
+        return total
+
+    def page(self, size: int, start_after_id: str | None) -> Page:
+        ids, next_id = self.keys(size, start_after_id)
+        items = get_many(self.table, ids)
+        if self.keep is None:
+            return Page(items, self.total(), next_id)
+        items = [item for item in items if self.keep(item)]
+        whole = start_after_id is None and next_id is None  # every match is on this page
+        return Page(items, len(items) if whole else None, next_id)
+
+    def all_ids(self, before_created: str | None = None) -> tuple[list[str], int]:
+        """Every id in the partitions (created before `before_created`), and the keys read."""
+        ids: list[str] = []
+        read = 0
+        for partition in self.partitions:
+            request = self._query(partition, None)
+            if before_created is not None:
+                request["KeyConditionExpression"] += " AND #created < :before"
+                request["ExpressionAttributeNames"]["#created"] = "created"
+                request["ExpressionAttributeValues"][":before"] = {"S": before_created}
+            found, scanned = query_all(request)
+            ids += [item["id"] for item in found]
+            read += scanned
+        return ids, read

@@ -11,6 +11,7 @@ import uuid
 from typing import Any, NotRequired, TypedDict
 
 from order_service.core.errors import Entity
+from order_service.core.keys import status_shard
 from order_service.facilities.routing import Routing
 
 OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
@@ -76,17 +77,20 @@ def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | 
     return order  # type: ignore[return-value]  # a validated request has every required field
 
 
+UNROUTED = "~unrouted"  # the index partition of orders that have no facility (yet); no facility id has a "~"
+
+
 def index_attributes(order: Order) -> dict[str, str]:
-    """The internal attributes that place an order in the table's sparse indexes."""
-    attributes: dict[str, str] = {}
+    """The internal attributes that place an order in the table's indexes (docs/capacity.md): its shard
+    of by-status, its facility's partition of by-facility (of locked-by-facility while LOCKED), and
+    not-routable while it waits for a facility."""
     routing = order.get("routing") or {}
+    facility_ref = routing.get("facilityRef") or UNROUTED
+    attributes = {"idxFacilityRef": facility_ref, "idxStatusShard": status_shard(order["status"], order["id"])}
+    if order["status"] == LOCKED:
+        attributes["idxLockedFacilityRef"] = facility_ref
     if routing.get("status") == "NOT_ROUTABLE" and order["status"] in (OPEN, LOCKED):
         attributes["idxNotRoutable"] = "WAITING"  # routed again when a facility is ONLINE
-    facility_ref = routing.get("facilityRef")
-    if facility_ref:
-        attributes["idxFacilityRef"] = facility_ref
-        if order["status"] == LOCKED:
-            attributes["idxLockedFacilityRef"] = facility_ref
     consumer_id = (order.get("consumer") or {}).get("consumerId")
     if consumer_id:
         attributes["idxConsumerId"] = consumer_id

@@ -9,6 +9,7 @@ from typing import Any, cast
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import Conflict, PayloadTooLarge
+from order_service.core.keys import status_shard, status_shards
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
 from order_service.orders.rules import Order, StatusChange
@@ -94,7 +95,9 @@ def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
 def _apply(
     update: dynamo.Update, order_id: str, version: int, allowed_from: tuple[str, ...], wrong_state: str
 ) -> Order:
-    """One conditional UpdateItem; a refusal is explained from the old image (no read before the write)."""
+    """One conditional UpdateItem; a refusal is explained from the old image (no read before the write).
+    The new status moves the order to that status's shard of by-status (computed from its id)."""
+    update.set("idxStatusShard", status_shard(update.values_of("status"), order_id))
     update.exists("id").one_of("status", list(allowed_from)).equals("version", version)
     try:
         return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
@@ -110,42 +113,59 @@ class OrderFilter:
     consumer_id: str | None = None
     reason_text: str | None = None  # part of a status reason, any case
 
+    def matches(self, order: dict[str, Any]) -> bool:
+        """The whole filter, on a full order (what an index could not decide)."""
+        routing = order.get("routing") or {}
+        return (
+            (not self.status or order.get("status") == self.status)
+            and (not self.facility_ref or routing.get("facilityRef") == self.facility_ref)
+            and (not self.tenant_order_id or order.get("tenantOrderId") == self.tenant_order_id)
+            and (not self.consumer_id or (order.get("consumer") or {}).get("consumerId") == self.consumer_id)
+            and (not self.reason_text or self.reason_text.lower() in _reason_text(order))
+        )
 
-LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", "created")
+
+def _reason_text(order: dict[str, Any]) -> str:
+    return " | ".join(str(r.get("reason", "")) for r in order.get("statusReasons") or []).lower()
+
+
+BY_STATUS = dynamo.Index("by-status", "idxStatusShard", "created")
 BY_FACILITY = dynamo.Index("by-facility", "idxFacilityRef", "created")
+LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", "created")
 BY_TENANT_ORDER_ID = dynamo.Index("by-tenant-order-id", "tenantOrderId", "created")
 BY_CONSUMER_ID = dynamo.Index("by-consumer-id", "idxConsumerId", "created")
-BY_STATUS = dynamo.Index("by-status", "status", "created")
 NOT_ROUTABLE = dynamo.Index("not-routable", "idxNotRoutable", "created")
-INDEXES = (LOCKED_BY_FACILITY, BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, BY_STATUS, NOT_ROUTABLE)
+INDEXES = (BY_STATUS, BY_FACILITY, LOCKED_BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, NOT_ROUTABLE)
 
 
-def listing(where: OrderFilter) -> dynamo.Listing:
-    """The most selective index for a filter, queried for its value; the rest of the filter on top."""
-    wanted = {
-        index.partition_key: value
-        for index, value in (
-            (BY_STATUS, where.status),
-            (BY_FACILITY, where.facility_ref),
-            (BY_TENANT_ORDER_ID, where.tenant_order_id),
-            (BY_CONSUMER_ID, where.consumer_id),
-        )
-        if value
-    }
-    found = dynamo.Listing(_table(), "order")
-    if where.facility_ref and where.status == orders.LOCKED:
-        found.index, found.partition_value = LOCKED_BY_FACILITY, where.facility_ref
-        del wanted[BY_STATUS.partition_key], wanted[BY_FACILITY.partition_key]
-    else:
-        for index in (BY_TENANT_ORDER_ID, BY_CONSUMER_ID, BY_FACILITY, BY_STATUS):  # the most selective first
-            if index.partition_key in wanted:
-                found.index, found.partition_value = index, wanted.pop(index.partition_key)
-                break
-    for attribute, value in wanted.items():
-        found.equals(attribute, value)
-    if where.reason_text:
-        found.contains("idxReasonText", where.reason_text.lower())
-    return found
+def listing(where: OrderFilter) -> dynamo.KeysListing | dynamo.Listing:
+    """The narrowest index for a filter (docs/capacity.md); what the index cannot decide is checked on
+    the page's orders. Without an indexed filter: a bounded scan."""
+    locked = where.status == orders.LOCKED
+    plan: tuple[dynamo.Index, list[str]] | None = None
+    if where.tenant_order_id:
+        plan = BY_TENANT_ORDER_ID, [where.tenant_order_id]
+    elif where.consumer_id:
+        plan = BY_CONSUMER_ID, [where.consumer_id]
+    elif where.facility_ref:
+        plan = (LOCKED_BY_FACILITY if locked else BY_FACILITY), [where.facility_ref]
+    elif where.status:
+        plan = BY_STATUS, status_shards(where.status)
+    if plan is None:
+        scan = dynamo.Listing(_table(), "order")
+        if where.reason_text:
+            scan.contains("idxReasonText", where.reason_text.lower())
+        return scan
+    index, partitions = plan
+    decided = {  # what the chosen index alone guarantees
+        BY_TENANT_ORDER_ID: OrderFilter(tenant_order_id=where.tenant_order_id),
+        BY_CONSUMER_ID: OrderFilter(consumer_id=where.consumer_id),
+        BY_STATUS: OrderFilter(status=where.status),
+        BY_FACILITY: OrderFilter(facility_ref=where.facility_ref),
+        LOCKED_BY_FACILITY: OrderFilter(status=orders.LOCKED, facility_ref=where.facility_ref),
+    }[index]
+    keep = None if decided == where else where.matches
+    return dynamo.KeysListing(_table(), "order", index, partitions, keep)
 
 
 def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> dynamo.Page:
@@ -155,9 +175,9 @@ def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> dyna
 
 
 def waiting_for_routing() -> list[Order]:
-    """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index)."""
-    found, _ = dynamo.Listing(_table(), "order", NOT_ROUTABLE, "WAITING").all()
-    return cast(list[Order], found)
+    """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index, then by key)."""
+    ids, _ = dynamo.KeysListing(_table(), "order", NOT_ROUTABLE, ["WAITING"]).all_ids()
+    return cast(list[Order], dynamo.get_many(_table(), ids))
 
 
 def assign_route(order: Order, routing: Routing, now: str) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
+from order_service.core.keys import status_shard, status_shards
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs.rules import PICKJOB, PickJob
 
@@ -14,10 +16,18 @@ def _table() -> str:
     return settings().pickjobs_table
 
 
+STATUS_SHARD = "idxStatusShard"  # its partition of the sharded by-status index
+
+
+def stored(pickjob: PickJob) -> dict[str, Any]:
+    """The item of a pick job: the document and its key in the sharded by-status index."""
+    return {**pickjob, STATUS_SHARD: status_shard(pickjob["status"], pickjob["id"])}
+
+
 def create(pickjob: PickJob) -> bool:
     """One conditional PutItem. False when the pick job exists already (a redelivered record)."""
     try:
-        dynamo.put_new(_table(), pickjob)
+        dynamo.put_new(_table(), stored(pickjob))
     except dynamo.ConditionFailed:
         return False
     return True
@@ -35,6 +45,7 @@ def cancel_open(pickjob_id: str, now: str) -> PickJob | None:
     update = (
         dynamo.Update()
         .set("status", pickjobs.CANCELED)
+        .set(STATUS_SHARD, status_shard(pickjobs.CANCELED, pickjob_id))
         .add_to("version", 1)
         .set("lastModified", now)
         .exists("id")
@@ -52,6 +63,7 @@ def change_status(pickjob_id: str, version: int, status: str, now: str) -> PickJ
     update = (
         dynamo.Update()
         .set("status", status)
+        .set(STATUS_SHARD, status_shard(status, pickjob_id))
         .add_to("version", 1)
         .set("lastModified", now)
         .exists("id")
@@ -65,37 +77,49 @@ def change_status(pickjob_id: str, version: int, status: str, now: str) -> PickJ
         raise PICKJOB.refusal(pickjob_id, failure.old, version, wrong_state) from None
 
 
-BY_ORDER = dynamo.Index("by-order", "orderRef", "created")
 BY_FACILITY = dynamo.Index("by-facility", "facilityRef", "created")
-BY_STATUS = dynamo.Index("by-status", "status", "created")
-INDEXES = (BY_ORDER, BY_FACILITY, BY_STATUS)
+BY_STATUS = dynamo.Index("by-status", STATUS_SHARD, "created")
+INDEXES = (BY_FACILITY, BY_STATUS)
+
+
+def of_order(order_id: str) -> list[PickJob]:
+    """The pick jobs of an order, without an index: their ids derive from the order's id and its
+    routing attempt (0, then one more per reroute), so they are read by key, ten attempts a request."""
+    found: list[PickJob] = []
+    for first in range(0, 1000, 10):
+        ids = [pickjobs.pickjob_id(order_id, attempt) for attempt in range(first, first + 10)]
+        batch = cast(list[PickJob], dynamo.get_many(_table(), ids))
+        found += batch
+        if len(batch) < len(ids):  # attempts are consecutive: a gap is the end
+            return found
+    return found
 
 
 def list_page(filters: dict[str, str], size: int, start_after_id: str | None) -> dynamo.Page:
-    """A page of pick jobs, oldest first. The first filter (orderRef, facilityRef, status) picks the index."""
-    listing = dynamo.Listing(_table(), "pick job")
-    index = next((index for index in INDEXES if filters.get(index.partition_key)), None)
-    if index is not None:
-        listing.index, listing.partition_value = index, filters[index.partition_key]
-    for attribute, value in sorted(filters.items()):
-        if index is None or attribute != index.partition_key:
-            listing.equals(attribute, value)
-    return listing.page(size, start_after_id)
+    """A page of pick jobs, oldest first: those of one order (by their ids), of one facility (its index
+    partition), or of every facility (a bounded fan-out); a scan without any of these filters."""
+
+    def matches(pickjob: Mapping[str, Any]) -> bool:
+        return all(pickjob.get(name) == value for name, value in filters.items())
+
+    if filters.get("orderRef"):
+        found = [dict(job) for job in of_order(filters["orderRef"]) if matches(job)]
+        return dynamo.Page(found, len(found), None)
+    status, facility = filters.get("status"), filters.get("facilityRef")
+    if facility:
+        keep = matches if status else None
+        return dynamo.KeysListing(_table(), "pick job", BY_FACILITY, [facility], keep).page(size, start_after_id)
+    if status:
+        return dynamo.KeysListing(_table(), "pick job", BY_STATUS, status_shards(status)).page(size, start_after_id)
+    return dynamo.Listing(_table(), "pick job").page(size, start_after_id)
 
 
 def open_older_than(cutoff: str) -> tuple[list[PickJob], int]:
-    """OPEN pick jobs created before `cutoff` (one key-condition query on the by-status index, so only
-    candidates are read), and the items read (ScannedCount)."""
-    found, read = dynamo.query_all(
-        {
-            "TableName": _table(),
-            "IndexName": BY_STATUS.name,
-            "KeyConditionExpression": "#status = :open AND #created < :cutoff",
-            "ExpressionAttributeNames": {"#status": "status", "#created": "created"},
-            "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},
-        }
-    )
-    return cast(list[PickJob], found), read
+    """OPEN pick jobs created before `cutoff`: one key-condition query per shard of by-status (so only
+    candidates are read), then the candidates by key. The second value: the keys read."""
+    listing = dynamo.KeysListing(_table(), "pick job", BY_STATUS, status_shards(pickjobs.OPEN))
+    ids, read = listing.all_ids(before_created=cutoff)
+    return cast(list[PickJob], dynamo.get_many(_table(), ids)), read
 
 
 def mark_reroute_failed(pickjob_id: str, now: str) -> bool:
@@ -121,6 +145,7 @@ def reroute(old: PickJob, new: PickJob, order_change: dict[str, Any], now: str) 
     retire = (
         dynamo.Update()
         .set("status", pickjobs.REROUTED)
+        .set(STATUS_SHARD, status_shard(pickjobs.REROUTED, old["id"]))
         .set("reroutedTo", new["id"])
         .add_to("version", 1)
         .set("lastModified", now)
@@ -135,7 +160,7 @@ def reroute(old: PickJob, new: PickJob, order_change: dict[str, Any], now: str) 
                 {
                     "Put": {
                         "TableName": _table(),
-                        "Item": dynamo.to_item(new),
+                        "Item": dynamo.to_item(stored(new)),
                         "ConditionExpression": "attribute_not_exists(#id)",
                         "ExpressionAttributeNames": {"#id": "id"},
                     }

@@ -11,10 +11,10 @@ import boto3
 import pytest
 
 from local_stack import template
-from order_service.core import dynamo
+from order_service.core import dynamo, keys
 from tests.builders import facility_body, locked_order_body, order_body
 
-PAGE_BUDGET, COUNT_BUDGET, ITEMS = 10, 15, 40
+PAGE_BUDGET, COUNT_BUDGET, SHARDS, ITEMS = 10, 15, 4, 40
 
 
 @contextmanager
@@ -54,6 +54,7 @@ def crowded(api, monkeypatch) -> dict[str, str]:
     """More items than the (lowered) bounds in every table a list route reads."""
     monkeypatch.setattr(dynamo, "MAX_ITEMS_READ_PER_PAGE", PAGE_BUDGET)
     monkeypatch.setattr(dynamo, "MAX_ITEMS_COUNTED", COUNT_BUDGET)
+    monkeypatch.setattr(keys, "STATUS_SHARDS", SHARDS)  # a listing by status reads a key of each shard
     facility = api.post("/api/facilities", facility_body()).body
     for n in range(ITEMS - 1):
         api.post("/api/facilities", facility_body(f"Store {n}", status="OFFLINE"))

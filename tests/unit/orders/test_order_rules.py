@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from order_service.core.clock import iso
 from order_service.core.errors import NotFound, TransitionNotAllowed, VersionConflict
+from order_service.core.keys import status_shard, status_shards
 from order_service.orders import rules as orders
 from order_service.orders.models import OrderAction, OrderForCreation
 from tests.builders import full_order_body, locked_order_body, order_body
@@ -24,15 +25,35 @@ def test_new_locked_order_keeps_its_reasons_and_gets_line_ids():
     assert order["statusHistory"] == [{"status": "LOCKED", "at": "2026-01-01T00:00:00.000Z", "reasons": ["KYC"]}]
 
 
-def test_only_locked_routed_orders_enter_the_locked_by_facility_index():
-    locked = {"status": "LOCKED", "routing": {"facilityRef": "f"}, "consumer": {"consumerId": "c"}}
+def test_an_order_is_indexed_by_its_facility_its_status_shard_and_while_locked_by_its_queue():
+    locked = {"id": "o-1", "status": "LOCKED", "routing": {"facilityRef": "f"}, "consumer": {"consumerId": "c"}}
     open_ = {**locked, "status": "OPEN"}
     unroutable = {**locked, "routing": {"status": "NOT_ROUTABLE"}}
+    shard = status_shard("LOCKED", "o-1")
 
-    assert orders.index_attributes(locked) == {"idxFacilityRef": "f", "idxLockedFacilityRef": "f", "idxConsumerId": "c"}
+    assert orders.index_attributes(locked) == {
+        "idxFacilityRef": "f",
+        "idxLockedFacilityRef": "f",
+        "idxConsumerId": "c",
+        "idxStatusShard": shard,
+    }
     assert "idxLockedFacilityRef" not in orders.index_attributes(open_)
-    assert orders.index_attributes(unroutable) == {"idxConsumerId": "c", "idxNotRoutable": "WAITING"}
+    assert orders.index_attributes(open_)["idxStatusShard"] == status_shard("OPEN", "o-1") != shard
+    assert orders.index_attributes(unroutable) == {
+        "idxFacilityRef": orders.UNROUTED,
+        "idxLockedFacilityRef": orders.UNROUTED,
+        "idxConsumerId": "c",
+        "idxNotRoutable": "WAITING",
+        "idxStatusShard": shard,
+    }
     assert "idxNotRoutable" not in orders.index_attributes({**unroutable, "status": "CANCELLED"})
+
+
+def test_status_shards_spread_ids_over_every_shard_and_a_shard_is_stable_per_id():
+    shards = {status_shard("OPEN", f"order-{n}") for n in range(2000)}
+
+    assert shards == set(status_shards("OPEN"))
+    assert status_shard("OPEN", "order-7") == status_shard("OPEN", "order-7")
 
 
 def test_refusal_explains_itself_from_the_old_image():

@@ -1,0 +1,18 @@
+"""Index key layout shared by the stores, pure (docs/capacity.md)."""
+
+from __future__ import annotations
+
+import zlib
+
+STATUS_SHARDS = 32  # docs/capacity.md: a status partition per shard takes 1/32 of the writes
+
+
+def status_shard(status: str, entity_id: str) -> str:
+    """The partition of an entity in a sharded by-status index: its status and a shard derived from
+    its id (stable, so that a status change computes the new key without reading the item)."""
+    return f"{status}#{zlib.crc32(entity_id.encode()) % STATUS_SHARDS:02d}"
+
+
+def status_shards(status: str) -> list[str]:
+    """Every partition of one status in a sharded by-status index."""
+    return [f"{status}#{shard:02d}" for shard in range(STATUS_SHARDS)]
