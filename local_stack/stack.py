@@ -138,7 +138,7 @@ class Stack:
 
         streams = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
         self._loop("streams", streams.pump_once)
-        queues = QueuePump(session.client("sqs"), self.resources["queues"])
+        queues = QueuePump(session.client("sqs"), self.resources["queues"], background=True)
         for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
             self._loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
         for schedule in schedules():
