@@ -119,9 +119,8 @@ class Stack:
         session = boto3.Session()
         self.resources = provision.create_all(session)
         os.environ.update(provision.function_environment(self.resources["overrides"]))
-        os.environ.update(
-            POWERTOOLS_LOG_LEVEL=s.log_level, ALLOW_LOCAL_WEBHOOKS="true"
-        )  # the inbox is http://127.0.0.1
+        # the inbox is http://127.0.0.1:<its port>: the one callback allowed besides public https
+        os.environ.update(POWERTOOLS_LOG_LEVEL=s.log_level, LOCAL_WEBHOOK_PORTS=str(s.inbox_port))
         pool_id = self.resources["cognito"]["UserPool"]
         # the pool lives in moto: its keys are served there, not at the issuer's AWS address
         os.environ["JWKS_URL"] = f"{s.moto_url}/{pool_id}/.well-known/jwks.json"

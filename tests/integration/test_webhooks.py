@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import socket
 import time
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -17,8 +18,7 @@ from tests.webhook_receiver import running_receiver
 
 @pytest.fixture
 def webhook_settings(monkeypatch):
-    """Local development callbacks allowed; a 1 s timeout, no backoff wait and 3 tries, so tests are quick."""
-    monkeypatch.setenv("ALLOW_LOCAL_WEBHOOKS", "true")
+    """A 1 s timeout, no backoff wait and 3 tries, so tests are quick."""
     monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "1")
     monkeypatch.setenv("WEBHOOK_BACKOFF_BASE_SECONDS", "0")
     monkeypatch.setenv("WEBHOOK_MAX_TRIES", "3")
@@ -27,9 +27,20 @@ def webhook_settings(monkeypatch):
     settings.cache_clear()
 
 
+def allow_local(monkeypatch, *ports: int) -> None:
+    """The local-development exception (LOCAL_WEBHOOK_PORTS) for these test receivers' ports only."""
+    monkeypatch.setenv("LOCAL_WEBHOOK_PORTS", ",".join(str(p) for p in ports))
+    settings.cache_clear()
+
+
+def port_of(url: str) -> int:
+    return int(urlsplit(url).port or 0)
+
+
 @pytest.fixture
-def receiver(webhook_settings):
+def receiver(aws, webhook_settings, monkeypatch):
     with running_receiver() as running:
+        allow_local(monkeypatch, port_of(running.url))
         yield running
 
 
@@ -133,6 +144,7 @@ def test_a_hanging_subscriber_in_the_same_batch_does_not_delay_the_healthy_one(
     monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "4")
     settings.cache_clear()
     with running_receiver() as hanging:
+        allow_local(monkeypatch, port_of(receiver.url), port_of(hanging.url))
         hanging.delay = 6  # answers after our 4 s deadline
         api.post("/api/facilities", facility_body())
         subscribe(api, hanging.url, "ORDER_CREATED")
@@ -171,7 +183,7 @@ def test_a_slow_receiver_counts_as_failed_and_is_retried(api, settle, receiver):
     assert receiver.requests[-1]["status"] == 200 and receiver_done
 
 
-def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_settings):
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_settings, monkeypatch):
     import threading
     import time
 
@@ -180,6 +192,7 @@ def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_setti
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
+    allow_local(monkeypatch, server.getsockname()[1])
     stop = threading.Event()
 
     def trickle() -> None:
@@ -326,15 +339,17 @@ class TestSubscriptionsApi:
         assert reply.status == status, reply.body
         assert reply.body[0]["description"].startswith(field), reply.body
 
-    def test_127_0_0_1_needs_the_development_setting(self, api):
-        reply = api.post(
-            "/api/subscriptions",
-            {
-                "name": "x",
-                "event": "ORDER_CREATED",
-                "target": {"type": "WEBHOOK", "callbackUrl": "http://127.0.0.1:9/hooks"},
-            },
-        )
+    def test_127_0_0_1_only_on_the_local_inbox_port(self, api, monkeypatch):
+        allow_local(monkeypatch, 3001)
 
-        assert reply.status == 400
-        assert "https" in reply.body[0]["summary"]
+        def subscribe_to(url: str):
+            return api.post(
+                "/api/subscriptions",
+                {"name": "x", "event": "ORDER_CREATED", "target": {"type": "WEBHOOK", "callbackUrl": url}},
+            )
+
+        allowed = subscribe_to("http://127.0.0.1:3001/hooks/demo")
+        runtime_api = subscribe_to("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next")
+
+        assert allowed.status == 201
+        assert runtime_api.status == 400 and "https" in runtime_api.body[0]["summary"]

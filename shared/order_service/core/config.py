@@ -19,7 +19,7 @@ class Settings:
     configurations_table: str
     deliveries_table: str
     delivery_queue_url: str
-    allow_local_webhooks: bool
+    local_webhook_ports: frozenset[int]  # http://127.0.0.1 allowed on these (local stack only)
     webhook_timeout_seconds: float
     webhook_max_tries: int
     webhook_backoff_base_seconds: int
@@ -40,7 +40,7 @@ def settings() -> Settings:
         configurations_table=env.get("CONFIGURATIONS_TABLE", "ConfigurationsTable"),
         deliveries_table=env.get("DELIVERIES_TABLE", "WebhookDeliveriesTable"),
         delivery_queue_url=env.get("WEBHOOK_DELIVERY_QUEUE_URL", ""),
-        allow_local_webhooks=env.get("ALLOW_LOCAL_WEBHOOKS", "false").lower() == "true",
+        local_webhook_ports=frozenset(int(p) for p in env.get("LOCAL_WEBHOOK_PORTS", "").split(",") if p.strip()),
         webhook_timeout_seconds=float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
         webhook_max_tries=int(env.get("WEBHOOK_MAX_TRIES", "8")),
         webhook_backoff_base_seconds=int(env.get("WEBHOOK_BACKOFF_BASE_SECONDS", "30")),

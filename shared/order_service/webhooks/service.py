@@ -108,7 +108,7 @@ class Outcome:
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
     """One POST; delivered = 2xx within `timeout` seconds. The URL is checked again (fresh DNS)."""
     try:
-        target = callback_urls.check(url, settings().allow_local_webhooks)
+        target = callback_urls.check(url, settings().local_webhook_ports)
     except callback_urls.RefusedCallbackUrl as refused:
         return Outcome(False, f"refused callback URL: {refused}")
     started = time.monotonic()
