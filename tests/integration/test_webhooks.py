@@ -133,9 +133,98 @@ def test_always_failing_receiver_ends_in_dead_letters_and_is_redriven_when_back(
     reply = api.post(f"/api/subscriptions/{subscription['id']}/deadletters/actions", {"name": "REDRIVE"})
     settle()
 
-    assert reply.status == 200 and reply.body == {"redriven": [letter["eventId"]]}
+    assert reply.status == 200 and reply.body == {"redriven": [letter["eventId"]], "more": False}
     assert [r["body"]["eventId"] for r in receiver.delivered()] == [letter["eventId"]]
     assert api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body["total"] == 0
+
+
+def dead_letters_of(api, subscription: dict, count: int) -> list[str]:
+    """`count` dead letters of `subscription`, recorded as the sender records them after the last try."""
+    from order_service.webhooks import store
+
+    event_ids = [f"event-{n:03d}" for n in range(count)]
+    for event_id in event_ids:
+        envelope = {"event": "ORDER_CREATED", "eventId": event_id, "payload": {"id": f"order-{event_id}"}}
+        assert store.record_dead(subscription["id"], envelope, 3, "HTTP 503", "2026-11-27T08:00:00.000Z")
+    return event_ids
+
+
+def test_dead_letters_are_listed_page_by_page(api, receiver):
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    event_ids = dead_letters_of(api, subscription, 5)
+    path = f"/api/subscriptions/{subscription['id']}/deadletters"
+
+    pages, after = [], None
+    while True:
+        page = api.get(path, query={"size": "2", **({"startAfterId": after} if after else {})}).body
+        if not page["deadletters"]:
+            break
+        pages.append([letter["eventId"] for letter in page["deadletters"]])
+        after = pages[-1][-1]
+        assert page["total"] == 5
+
+    assert pages == [event_ids[0:2], event_ids[2:4], event_ids[4:5]]
+
+
+def test_two_concurrent_redrives_send_a_dead_letter_once(api, settle, receiver, monkeypatch):
+    import threading
+
+    from order_service.webhooks import store
+
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    [event_id] = dead_letters_of(api, subscription, 1)
+    both_read = threading.Barrier(2, timeout=10)
+    read_page = store.dead_letters_page
+
+    def read_then_wait_for_the_other(*args):
+        page = read_page(*args)
+        both_read.wait()  # both redrives saw the letter as DEAD before either sends it
+        return page
+
+    monkeypatch.setattr(store, "dead_letters_page", read_then_wait_for_the_other)
+    replies: list = []
+    path = f"/api/subscriptions/{subscription['id']}/deadletters/actions"
+    redrives = [threading.Thread(target=lambda: replies.append(api.post(path, {"name": "REDRIVE"}))) for _ in range(2)]
+    for thread in redrives:
+        thread.start()
+    for thread in redrives:
+        thread.join()
+    settle()
+
+    assert sorted(r.body["redriven"] for r in replies) == [[], [event_id]]
+    assert [r["body"]["eventId"] for r in receiver.requests] == [event_id]  # one POST, not two
+
+
+def test_a_redrive_that_cannot_queue_gives_the_dead_letter_back(api, receiver, monkeypatch):
+    from order_service.webhooks import service as webhooks
+
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    [event_id] = dead_letters_of(api, subscription, 1)
+
+    def queue_down(*_args):
+        raise RuntimeError("SQS unavailable")
+
+    monkeypatch.setattr(webhooks, "queue_delivery", queue_down)
+    reply = api.post(f"/api/subscriptions/{subscription['id']}/deadletters/actions", {"name": "REDRIVE"})
+
+    assert reply.status == 500
+    letters = api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body
+    assert [letter["eventId"] for letter in letters["deadletters"]] == [event_id]  # still there to redrive
+
+
+def test_a_delivery_already_delivered_never_becomes_a_dead_letter(api, receiver):
+    from order_service.webhooks import store
+
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    envelope = {"event": "ORDER_CREATED", "eventId": "event-1", "payload": {"id": "order-1"}}
+    store.record_delivered(subscription["id"], "event-1", 1, "2026-11-27T08:00:00.000Z")
+
+    # a duplicate message of the same event fails its last try after the first one was delivered
+    recorded = store.record_dead(subscription["id"], envelope, 3, "HTTP 503", "2026-11-27T08:01:00.000Z")
+
+    assert not recorded
+    assert api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body == {"deadletters": [], "total": 0}
+    assert store.delivery_status(subscription["id"], "event-1") == "DELIVERED"
 
 
 def test_a_hanging_subscriber_in_the_same_batch_does_not_delay_the_healthy_one(

@@ -6,6 +6,7 @@ subscription (a condition, not a count-then-write).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -166,42 +167,76 @@ def record_delivered(subscription_id: str, event_id: str, attempts: int, now: st
     )
 
 
-def record_dead(subscription_id: str, envelope: dict[str, Any], attempts: int, error: str, now: str) -> None:
-    dynamo.client().put_item(
-        TableName=_deliveries(),
-        Item=dynamo.to_item(
-            {
-                "subscriptionId": subscription_id,
-                "eventId": envelope["eventId"],
-                "status": "DEAD",
-                "event": envelope["event"],
-                "attempts": attempts,
-                "lastError": error[:500],
-                "failedAt": now,
-                "envelope": envelope,
-            }
-        ),
+def record_dead(subscription_id: str, envelope: dict[str, Any], attempts: int, error: str, now: str) -> bool:
+    """Keeps a delivery that failed every try as a dead letter: only when it was never delivered and
+    is not a dead letter already (a duplicate message, or a redriven one failing again, may get here
+    after another message delivered it). False when the delivery's state did not allow it."""
+    update = (
+        dynamo.Update()
+        .set("status", "DEAD")
+        .set("deadLetterOf", subscription_id)
+        .set("event", envelope["event"])
+        .set("attempts", attempts)
+        .set("lastError", error[:500])
+        .set("failedAt", now)
+        .set("envelope", envelope)
     )
-
-
-def dead_letters(subscription_id: str) -> list[dict[str, Any]]:
-    found, _ = dynamo.query_all(
-        {
-            "TableName": _deliveries(),
-            "KeyConditionExpression": "#sub = :sub",
-            "FilterExpression": "#status = :dead",
-            "ExpressionAttributeNames": {"#sub": "subscriptionId", "#status": "status"},
-            "ExpressionAttributeValues": {":sub": {"S": subscription_id}, ":dead": {"S": "DEAD"}},
-        }
+    update.condition(
+        f"(attribute_not_exists({update.name('status')}) OR {update.name('status')} = {update.value('REDRIVEN')})"
     )
-    return found
-
-
-def mark_redriven(subscription_id: str, event_id: str, now: str) -> bool:
-    """DEAD -> REDRIVEN (False when it was no longer DEAD)."""
-    update = dynamo.Update().set("status", "REDRIVEN").set("redrivenAt", now).equals("status", "DEAD")
     try:
-        update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": event_id})
+        update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": envelope["eventId"]})
     except dynamo.ConditionFailed:
         return False
     return True
+
+
+DEAD_LETTER_FIELDS = ("eventId", "event", "attempts", "lastError", "failedAt", "envelope")
+
+
+def dead_letters_page(
+    subscription_id: str, size: int, start_after_event_id: str | None
+) -> tuple[list[dict[str, Any]], bool, int]:
+    """One page of a subscription's dead letters (the sparse `dead-letters` index: only dead letters
+    are read), whether more follow, and how many there are."""
+    request: dict[str, Any] = {
+        "TableName": _deliveries(),
+        "IndexName": "dead-letters",
+        "KeyConditionExpression": "#of = :sub",
+        "ExpressionAttributeNames": {"#of": "deadLetterOf"},
+        "ExpressionAttributeValues": {":sub": {"S": subscription_id}},
+    }
+    total = dynamo.count(request)
+    if start_after_event_id:
+        request["ExclusiveStartKey"] = dynamo.to_item(
+            {"subscriptionId": subscription_id, "eventId": start_after_event_id, "deadLetterOf": subscription_id}
+        )
+    found, more = dynamo.query_page(request, size)
+    return [{k: letter[k] for k in DEAD_LETTER_FIELDS} for letter in found], more, total
+
+
+def mark_redriven(subscription_id: str, event_id: str, now: str) -> dict[str, Any] | None:
+    """DEAD -> REDRIVEN, leaving the dead-letters index: the delivery (with its envelope), or None when
+    it was not DEAD (another redrive took it, or no such dead letter). The one condition that makes
+    a redrive send a dead letter once."""
+    update = (
+        dynamo.Update().set("status", "REDRIVEN").set("redrivenAt", now).remove("deadLetterOf").equals("status", "DEAD")
+    )
+    try:
+        return update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": event_id})
+    except dynamo.ConditionFailed:
+        return None
+
+
+def unmark_redriven(subscription_id: str, event_id: str, redriven_at: str) -> None:
+    """REDRIVEN -> DEAD again, when the redrive could not queue it (only this redrive's own mark)."""
+    update = (
+        dynamo.Update()
+        .set("status", "DEAD")
+        .set("deadLetterOf", subscription_id)
+        .remove("redrivenAt")
+        .equals("status", "REDRIVEN")
+        .equals("redrivenAt", redriven_at)
+    )
+    with contextlib.suppress(dynamo.ConditionFailed):  # taken up meanwhile: nothing to give back
+        update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": event_id})
