@@ -12,6 +12,8 @@ from order_service.core.errors import VersionConflict
 
 REROUTE_ID = "reroute"
 DEFAULTS = {"active": False, "rerouteAfterMinutes": 1440, "rerouteTargetTimeHours": 48}
+MAX_REROUTE_AFTER_MINUTES = 525_600  # one year (docs/api.md)
+MAX_REROUTE_TARGET_TIME_HOURS = 8_760  # one year
 
 
 class RerouteConfigurationForUpdate(BaseModel):
@@ -20,8 +22,8 @@ class RerouteConfigurationForUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     active: bool = Field(default=False, strict=True)
-    rerouteAfterMinutes: int = Field(default=1440, ge=5, strict=True)
-    rerouteTargetTimeHours: int = Field(default=48, ge=1, strict=True)
+    rerouteAfterMinutes: int = Field(default=1440, ge=5, le=MAX_REROUTE_AFTER_MINUTES, strict=True)
+    rerouteTargetTimeHours: int = Field(default=48, ge=1, le=MAX_REROUTE_TARGET_TIME_HOURS, strict=True)
     version: int = Field(ge=0, strict=True)
 
 

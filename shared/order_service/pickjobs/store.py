@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from order_service.core import dynamo
@@ -99,33 +100,52 @@ def list_page(
     return dynamo.list_page(request, key_attributes, size, start_after_id, "pick job", partition)
 
 
-def open_older_than(cutoff: str) -> tuple[list[dict[str, Any]], int]:
-    """OPEN pick jobs created before `cutoff` (one key-condition query on the by-status index, so only
-    candidates are read), and the items read (ScannedCount)."""
+# Set whenever a reroute run found no facility for the pick job; an index-style attribute (`idx`), so it
+# is never part of the pick job's document, its version or its events.
+CHECKED_AT = "idxRerouteCheckedAt"
+
+
+def open_older_than(cutoff: str, facilities_changed: str) -> tuple[list[dict[str, Any]], int]:
+    """OPEN pick jobs created before `cutoff` that may move: never found stuck, or found stuck before
+    `facilities_changed` (the last time a facility became or changed while ONLINE). One key-condition
+    query on the by-status index; the stuck ones are dropped by DynamoDB, so none of them costs a read
+    of its order or facilities. Also the items read (ScannedCount)."""
     return dynamo.query_all(
         {
             "TableName": _table(),
             "IndexName": "by-status",
             "KeyConditionExpression": "#status = :open AND #created < :cutoff",
-            "ExpressionAttributeNames": {"#status": "status", "#created": "created"},
-            "ExpressionAttributeValues": {":open": {"S": pickjobs.OPEN}, ":cutoff": {"S": cutoff}},
+            "FilterExpression": "attribute_not_exists(#checked) OR #checked < :changed",
+            "ExpressionAttributeNames": {"#status": "status", "#created": "created", "#checked": CHECKED_AT},
+            "ExpressionAttributeValues": {
+                ":open": {"S": pickjobs.OPEN},
+                ":cutoff": {"S": cutoff},
+                ":changed": {"S": facilities_changed},
+            },
         }
     )
 
 
 def mark_reroute_failed(pickjob_id: str, now: str) -> bool:
-    """Records, once, that no facility was left (the stream turns it into TIME_TRIGGERED_REROUTE_FAILED)."""
-    update = (
+    """No facility left: records it once (`rerouteFailedAt`: the stream turns it into
+    TIME_TRIGGERED_REROUTE_FAILED) and, every time, when it was checked, so that the pick job is no
+    candidate again until a facility changes. True the first time only."""
+    first = (
         dynamo.Update()
         .set("rerouteFailedAt", now)
+        .set(CHECKED_AT, now)
         .add_to("version", 1)
         .set("lastModified", now)
         .equals("status", pickjobs.OPEN)
     )
-    update.condition(f"attribute_not_exists({update.name('rerouteFailedAt')})")
+    first.condition(f"attribute_not_exists({first.name('rerouteFailedAt')})")
     try:
-        update.execute(_table(), {"id": pickjob_id})
-    except dynamo.ConditionFailed:
+        first.execute(_table(), {"id": pickjob_id})
+    except dynamo.ConditionFailed as failure:
+        if failure.old and failure.old.get("status") == pickjobs.OPEN:
+            again = dynamo.Update().set(CHECKED_AT, now).equals("status", pickjobs.OPEN)
+            with contextlib.suppress(dynamo.ConditionFailed):  # it left OPEN meanwhile: nothing to park
+                again.execute(_table(), {"id": pickjob_id})
         return False
     return True
 
