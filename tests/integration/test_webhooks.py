@@ -13,6 +13,7 @@ import pytest
 
 from order_service.core.config import settings
 from tests.builders import facility_body, locked_order_body
+from tests.integration.test_dynamodb_calls import counting
 from tests.webhook_receiver import running_receiver
 
 
@@ -164,6 +165,10 @@ def test_dead_letters_are_listed_page_by_page(api, receiver):
         assert page["total"] == 5
 
     assert pages == [event_ids[0:2], event_ids[2:4], event_ids[4:5]]
+    with counting() as calls:
+        api.get(path, query={"size": "2"})
+    # the subscription, the count and the page (dead letters only, from the sparse index), the page's envelopes
+    assert calls == {"GetItem": 1, "Query": 2, "BatchGetItem": 1}
 
 
 def test_two_concurrent_redrives_send_a_dead_letter_once(api, settle, receiver, monkeypatch):
@@ -176,8 +181,8 @@ def test_two_concurrent_redrives_send_a_dead_letter_once(api, settle, receiver, 
     both_read = threading.Barrier(2, timeout=10)
     read_page = store.dead_letters_page
 
-    def read_then_wait_for_the_other(*args):
-        page = read_page(*args)
+    def read_then_wait_for_the_other(*args, **kwargs):
+        page = read_page(*args, **kwargs)
         both_read.wait()  # both redrives saw the letter as DEAD before either sends it
         return page
 

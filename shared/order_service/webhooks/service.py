@@ -228,7 +228,7 @@ def redrive(subscription_id: str, event_ids: list[str] | None, now: str) -> Redr
     (REDRIVEN -> DEAD) and the error raised: nothing is lost, and a repeated REDRIVE sends it."""
     subscription_store.get(subscription_id)
     if event_ids is None:
-        page, more, _ = subscription_store.dead_letters_page(subscription_id, REDRIVE_PAGE, None)
+        page, more, _ = subscription_store.dead_letters_page(subscription_id, REDRIVE_PAGE, None, with_envelopes=False)
         wanted = [letter["eventId"] for letter in page]
     else:
         wanted, more = list(dict.fromkeys(event_ids)), False

@@ -195,10 +195,11 @@ DEAD_LETTER_FIELDS = ("eventId", "event", "attempts", "lastError", "failedAt", "
 
 
 def dead_letters_page(
-    subscription_id: str, size: int, start_after_event_id: str | None
+    subscription_id: str, size: int, start_after_event_id: str | None, with_envelopes: bool = True
 ) -> tuple[list[dict[str, Any]], bool, int]:
     """One page of a subscription's dead letters (the sparse `dead-letters` index: only dead letters
-    are read), whether more follow, and how many there are."""
+    are read, without their envelopes), whether more follow, and how many there are. The page's
+    envelopes come with one BatchGetItem (`with_envelopes`)."""
     request: dict[str, Any] = {
         "TableName": _deliveries(),
         "IndexName": "dead-letters",
@@ -212,7 +213,28 @@ def dead_letters_page(
             {"subscriptionId": subscription_id, "eventId": start_after_event_id, "deadLetterOf": subscription_id}
         )
     found, more = dynamo.query_page(request, size)
-    return [{k: letter[k] for k in DEAD_LETTER_FIELDS} for letter in found], more, total
+    if with_envelopes:
+        envelopes = _envelopes(subscription_id, [letter["eventId"] for letter in found])
+        found = [{**letter, "envelope": envelopes.get(letter["eventId"])} for letter in found]
+    return [{k: letter[k] for k in DEAD_LETTER_FIELDS if k in letter} for letter in found], more, total
+
+
+def _envelopes(subscription_id: str, event_ids: list[str]) -> dict[str, Any]:
+    """eventId -> envelope of these deliveries (BatchGetItem, 100 keys at most per request)."""
+    ddb = dynamo.client()
+    found: dict[str, Any] = {}
+    for start in range(0, len(event_ids), 100):
+        keys = [
+            dynamo.to_item({"subscriptionId": subscription_id, "eventId": e}) for e in event_ids[start : start + 100]
+        ]
+        request: dict[str, Any] = {_deliveries(): {"Keys": keys, "ProjectionExpression": "eventId, envelope"}}
+        while request:
+            response = ddb.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(_deliveries(), []):
+                document = dynamo.from_item(item)
+                found[document["eventId"]] = document.get("envelope")
+            request = response.get("UnprocessedKeys") or {}
+    return found
 
 
 def mark_redriven(subscription_id: str, event_id: str, now: str) -> dict[str, Any] | None:
