@@ -88,7 +88,7 @@ def publish_in_order(records: list[StreamRecord]) -> Published:
         for envelope in record.envelopes
     ]
     for request in _requests(pending):
-        request = [item for item in request if item[0] < held.get(item[1], never)]
+        request = [waiting for waiting in request if waiting[0] < held.get(waiting[1], never)]
         if not request:
             continue
         for (position, item, _), error in zip(request, _put(request), strict=True):
