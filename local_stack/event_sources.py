@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -273,6 +274,7 @@ class QueueMapping:
     batch_size: int
     partial_failures: bool
     filters: list[dict[str, Any]] = field(default_factory=list)
+    max_concurrency: int = 1  # ScalingConfig.MaximumConcurrency: batches handled at once
 
     @property
     def key(self) -> str:
@@ -288,6 +290,7 @@ def queue_mappings() -> list[QueueMapping]:
             batch_size=int(props.get("BatchSize", 10)),
             partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
             filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+            max_concurrency=int((props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1)),
         )
         for function in template.functions().values()
         for name, props in function.events("SQS").items()
@@ -315,24 +318,58 @@ class QueuePump:
     What failed stays on the queue: it comes back after its visibility timeout (which a function may
     have changed, as the webhook sender does for backoff) and the queue's redrive policy moves it to
     the dead-letter queue after maxReceiveCount receives - as with Lambda.
+
+    With `background=True` (the local stack), a mapping whose template says
+    `ScalingConfig: MaximumConcurrency: N` has up to N batches in flight, as Lambda scales its pollers:
+    the next batch is received while a slow one is still being handled.
     """
 
-    def __init__(self, sqs_client: Any, queue_urls: dict[str, str], invoke: Invoke = invoke_handler) -> None:
+    def __init__(
+        self, sqs_client: Any, queue_urls: dict[str, str], invoke: Invoke = invoke_handler, background: bool = False
+    ) -> None:
         self.sqs = sqs_client
         self.urls = queue_urls
         self.invoke = invoke
         self.mappings = queue_mappings()
+        self.slots = {m.key: threading.BoundedSemaphore(m.max_concurrency) for m in self.mappings if background}
 
     def pump_mapping(self, mapping: QueueMapping) -> int:
-        url = self.urls[mapping.queue]
-        messages = self.sqs.receive_message(
-            QueueUrl=url,
-            MaxNumberOfMessages=min(mapping.batch_size, 10),
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
+        slot = self.slots.get(mapping.key) if mapping.max_concurrency > 1 else None
+        # received messages are invisible to others: take them only with a free slot (and come back to
+        # the poller's loop now and then, so that it can stop)
+        if slot and not slot.acquire(timeout=1):
             return 0
+        url = self.urls[mapping.queue]
+        try:
+            messages = self.sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(mapping.batch_size, 10),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+        except Exception:
+            if slot:
+                slot.release()
+            raise
+        if not messages:
+            if slot:
+                slot.release()
+            return 0
+        if slot:
+
+            def handle_then_free() -> None:
+                try:
+                    self._handle(mapping, url, messages)
+                finally:
+                    slot.release()
+
+            threading.Thread(target=handle_then_free, name=f"{mapping.key} batch", daemon=True).start()
+        else:
+            self._handle(mapping, url, messages)
+        return len(messages)
+
+    def _handle(self, mapping: QueueMapping, url: str, messages: list[dict[str, Any]]) -> None:
+        """Invokes the function with one received batch and deletes what it did not report failed."""
         records = [sqs_record(m, mapping.queue) for m in messages]
         dropped = (
             [
@@ -363,7 +400,6 @@ class QueuePump:
                     {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done[start : start + 10])
                 ],
             )
-        return len(records)
 
     def pump_once(self) -> int:
         return sum(self.pump_mapping(mapping) for mapping in self.mappings)

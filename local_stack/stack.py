@@ -119,9 +119,8 @@ class Stack:
         session = boto3.Session()
         self.resources = provision.create_all(session)
         os.environ.update(provision.function_environment(self.resources["overrides"]))
-        os.environ.update(
-            POWERTOOLS_LOG_LEVEL=s.log_level, ALLOW_LOCAL_WEBHOOKS="true"
-        )  # the inbox is http://127.0.0.1
+        # the inbox is http://127.0.0.1:<its port>: the one callback allowed besides public https
+        os.environ.update(POWERTOOLS_LOG_LEVEL=s.log_level, LOCAL_WEBHOOK_PORTS=str(s.inbox_port))
         pool_id = self.resources["cognito"]["UserPool"]
         # the pool lives in moto: its keys are served there, not at the issuer's AWS address
         os.environ["JWKS_URL"] = f"{s.moto_url}/{pool_id}/.well-known/jwks.json"
@@ -138,7 +137,7 @@ class Stack:
 
         streams = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
         self._loop("streams", streams.pump_once)
-        queues = QueuePump(session.client("sqs"), self.resources["queues"])
+        queues = QueuePump(session.client("sqs"), self.resources["queues"], background=True)
         for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
             self._loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
         for schedule in schedules():

@@ -33,6 +33,7 @@ def running_receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            arrived = time.monotonic()
             time.sleep(receiver.delay)
             status = receiver.answer()
             receiver.requests.append(
@@ -42,6 +43,7 @@ def running_receiver() -> Iterator[Receiver]:
                     "raw": raw,
                     "body": json.loads(raw),
                     "status": status,
+                    "arrivedAt": arrived,  # time.monotonic() when the request was read, before any delay
                 }
             )
             try:

@@ -1,8 +1,9 @@
 """Orders and pick jobs streams -> domain events on EventBridge.
 
-Records are turned into envelopes one by one (a record that cannot be read fails alone), then
-published together in chunks of 10; a record whose event EventBridge refused is reported failed,
-so Lambda retries it (and, with stable eventIds, a retry is a harmless duplicate).
+Records are turned into envelopes one by one, then published together in requests of at most 10
+(order_service.events.bus.publish_in_order). A record that cannot be read, or whose event EventBridge
+refused, is reported failed together with every later record of the same item, whose events are held
+back: Lambda's retry replays that item's events in order (stable eventIds make repeats harmless).
 """
 
 from typing import Any
@@ -31,23 +32,25 @@ def envelopes_of(record: dict[str, Any]) -> list[dict[str, Any]]:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    outbox: list[tuple[str, dict[str, Any]]] = []  # (sequence number, envelope)
+    read: dict[str, list[dict[str, Any]]] = {}  # sequence number -> envelopes (absent: the record failed)
 
     def collect(record: DynamoDBRecord) -> None:
         raw = record.raw_event
-        outbox.extend((raw["dynamodb"]["SequenceNumber"], e) for e in envelopes_of(raw))
+        read[raw["dynamodb"]["SequenceNumber"]] = envelopes_of(raw)
 
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
     with processor(records=event["Records"], handler=collect):
         processor.process()
-    failures = [item["itemIdentifier"] for item in processor.response()["batchItemFailures"]]
 
-    refused = event_bus.publish([envelope for _, envelope in outbox])
-    for index in refused:
-        if outbox[index][0] not in failures:
-            failures.append(outbox[index][0])
-    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=len(outbox) - len(refused))
-    if refused:
-        metrics.add_metric(name="EventsRefused", unit=MetricUnit.Count, value=len(refused))
-        logger.warning("events refused by EventBridge", extra={"count": len(refused)})
-    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failures]}
+    records = [
+        event_bus.StreamRecord(
+            r["dynamodb"]["SequenceNumber"], streams.item_of(r), read.get(r["dynamodb"]["SequenceNumber"])
+        )
+        for r in event["Records"]
+    ]
+    published = event_bus.publish_in_order(records)
+    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=published.sent)
+    if published.refused:
+        metrics.add_metric(name="EventsRefused", unit=MetricUnit.Count, value=published.refused)
+        logger.warning("events refused by EventBridge", extra={"count": published.refused})
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in published.failed]}

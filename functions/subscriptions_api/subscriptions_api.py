@@ -43,7 +43,7 @@ LIST_QUERY = (*PAGING, QueryParam("event", "Only subscriptions of this event.", 
 )
 def create_subscription(request: Request, body: SubscriptionForCreation) -> Response:
     try:
-        callback_urls.check(body.target.callbackUrl, settings().allow_local_webhooks)
+        callback_urls.check(body.target.callbackUrl, settings().local_webhook_ports)
     except callback_urls.RefusedCallbackUrl as refused:
         raise InvalidRequest(f"The callback URL is not allowed: {refused}.", "target.callbackUrl") from None
     subscription = new_subscription(body, now_iso())
@@ -96,42 +96,30 @@ def delete_subscription(request: Request, subscriptionId: str) -> Response:
 @api.route(
     "GET",
     "/api/subscriptions/{subscriptionId}/deadletters",
-    summary="Deliveries that failed every try",
+    summary="Deliveries that failed every try (a page, oldest event id first)",
     permission="SUBSCRIPTION_READ",
     response=DeadLetterList,
-    errors=(404,),
+    errors=(400, 404),
+    query=PAGING,
 )
 def list_dead_letters(request: Request, subscriptionId: str) -> Response:
-    subscription_store.get(subscriptionId)
-    letters = [
-        {k: letter[k] for k in ("eventId", "event", "attempts", "lastError", "failedAt", "envelope")}
-        for letter in subscription_store.dead_letters(subscriptionId)
-    ]
-    return json_response({"deadletters": letters, "total": len(letters)})
+    query = request.query(PAGING)
+    page = webhooks.dead_letters(subscriptionId, page_size(query), query.get("startAfterId"))
+    return list_response("deadletters", page.letters, page.total)
 
 
 @api.route(
     "POST",
     "/api/subscriptions/{subscriptionId}/deadletters/actions",
-    summary="REDRIVE dead letters: send them again",
+    summary="REDRIVE dead letters: send them again (the ones named, or the next 100)",
     permission="SUBSCRIPTION_WRITE",
     body=DeadLetterAction,
     response=RedriveResult,
     errors=(400, 404),
 )
 def dead_letter_action(request: Request, subscriptionId: str, body: DeadLetterAction) -> Response:
-    subscription_store.get(subscriptionId)
-    wanted = set(body.eventIds) if body.eventIds is not None else None
-    redriven = []
-    for letter in subscription_store.dead_letters(subscriptionId):
-        if wanted is not None and letter["eventId"] not in wanted:
-            continue
-        # queued before it is marked: a crash in between sends it twice (dropped as a duplicate), never zero times
-        webhooks.queue_delivery(subscriptionId, letter["envelope"])
-        subscription_store.mark_redriven(subscriptionId, letter["eventId"], now_iso())
-        redriven.append(letter["eventId"])
-    logger.info("dead letters redriven", extra={"subscription_id": subscriptionId, "count": len(redriven)})
-    return json_response({"redriven": redriven})
+    redriven = webhooks.redrive(subscriptionId, body.eventIds, now_iso())
+    return json_response({"redriven": redriven.event_ids, "more": redriven.more})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

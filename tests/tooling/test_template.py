@@ -89,3 +89,36 @@ def test_every_group_and_permission_is_declared_once_and_every_route_names_a_dec
         api = getattr(template.import_module(function), "api", None)
         for operation in getattr(api, "operations", []):
             assert operation.permission is None or operation.permission in scopes, (operation.path, operation.method)
+
+
+def rules_refusing(parameters: dict[str, str]) -> list[str]:
+    """The template's Rules as CloudFormation evaluates them before a deployment: the descriptions of
+    the assertions that fail for these parameter values (defaults for the others)."""
+    defaults = {name: str(p.get("Default", "")) for name, p in (template.load().get("Parameters") or {}).items()}
+    values = {**defaults, **parameters}
+
+    def evaluate(expression):
+        if isinstance(expression, dict):
+            [(function, argument)] = expression.items()
+            if function == "Ref":
+                return values[argument]
+            if function == "Fn::Equals":
+                left, right = (evaluate(a) for a in argument)
+                return str(left) == str(right)
+            if function == "Fn::Not":
+                return not evaluate(argument[0])
+            raise AssertionError(f"rule function not evaluated by this test: {function}")
+        return expression
+
+    refused = []
+    for rule in (template.load().get("Rules") or {}).values():
+        if evaluate(rule.get("RuleCondition", True)):
+            refused += [a["AssertDescription"] for a in rule["Assertions"] if not evaluate(a["Assert"])]
+    return refused
+
+
+def test_the_local_webhook_exception_is_refused_by_the_template_outside_the_local_stage():
+    assert rules_refusing({}) == []  # a deployment with the defaults
+    assert rules_refusing({"Stage": "local", "LocalWebhookPorts": "3001"}) == []  # the local stack
+    [refusal] = rules_refusing({"LocalWebhookPorts": "3001"})  # a real deployment that sets it
+    assert "local stack only" in refusal

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 REROUTE_ID = "reroute"
 DEFAULTS = {"active": False, "rerouteAfterMinutes": 1440, "rerouteTargetTimeHours": 48}
+MAX_REROUTE_AFTER_MINUTES = 525_600  # one year (docs/api.md)
+MAX_REROUTE_TARGET_TIME_HOURS = 8_760  # one year
 
 
 def _table() -> str:

@@ -65,8 +65,9 @@ class Settings:
         return self.get("WEBHOOK_DELIVERY_QUEUE_URL")
 
     @property
-    def allow_local_webhooks(self) -> bool:
-        return self.get("ALLOW_LOCAL_WEBHOOKS").lower() == "true"
+    def local_webhook_ports(self) -> frozenset[int]:
+        """http://127.0.0.1 is allowed as a callback on these ports (the local stack's inbox only)."""
+        return frozenset(int(p) for p in self.get("LOCAL_WEBHOOK_PORTS").split(",") if p.strip())
 
     @property
     def webhook_timeout_seconds(self) -> float:

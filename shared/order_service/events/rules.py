@@ -80,3 +80,30 @@ def pickjob_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] 
         payload = {"pickJob": new, "facilityRef": new["facilityRef"], "rerouteDate": new["rerouteFailedAt"]}
         return [envelope(TIME_TRIGGERED_REROUTE_FAILED, payload, new["id"], new["version"])]
     return []
+
+
+def claim_check(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of an entity too large for the bus (docs/events.md, Large payloads): the payload keeps
+    the entity's reference fields; `payloadUrl` is the API path (relative to the API's base URL) that
+    returns the entity, as it is now (compare `version`). Same event, same eventId."""
+    name, payload = envelope["event"], envelope["payload"]
+    if name == PICK_JOB_REROUTED:
+        reference = {**payload, "order": _reference(payload["order"])}
+        url = f"/api/orders/{payload['order']['id']}"
+    elif name == TIME_TRIGGERED_REROUTE_FAILED:
+        reference = {**payload, "pickJob": _reference(payload["pickJob"])}
+        url = f"/api/pickjobs/{payload['pickJob']['id']}"
+    elif name == PICK_JOB_CREATED:
+        reference = _reference(payload)
+        url = f"/api/pickjobs/{payload['id']}"
+    else:
+        reference = _reference(payload)
+        url = f"/api/orders/{payload['id']}"
+    return {**envelope, "payload": reference, "payloadUrl": url}
+
+
+_REFERENCE_FIELDS = ("id", "version", "status", "tenantOrderId", "orderRef", "facilityRef", "created", "lastModified")
+
+
+def _reference(entity: dict[str, Any]) -> dict[str, Any]:
+    return {k: entity[k] for k in _REFERENCE_FIELDS if k in entity}

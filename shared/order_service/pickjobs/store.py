@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -114,27 +115,63 @@ def list_page(filters: dict[str, str], size: int, start_after_id: str | None) ->
     return dynamo.Listing(_table(), "pick job").page(size, start_after_id)
 
 
-def open_older_than(cutoff: str) -> tuple[list[PickJob], int]:
-    """OPEN pick jobs created before `cutoff`: one key-condition query per shard of by-status (so only
-    candidates are read), then the candidates by key. The second value: the keys read."""
-    listing = dynamo.KeysListing(_table(), "pick job", BY_STATUS, status_shards(pickjobs.OPEN))
-    ids, read = listing.all_ids(before_created=cutoff)
+# Set whenever a reroute run found no facility for the pick job; an index-style attribute (`idx`), so it
+# is never part of the pick job's document, its version or its events. by-status projects it.
+CHECKED_AT = "idxRerouteCheckedAt"
+
+
+def open_older_than(cutoff: str, facilities_changed: str) -> tuple[list[PickJob], int]:
+    """OPEN pick jobs created before `cutoff` that may move: never found stuck, or found stuck before
+    `facilities_changed` (the last time a facility became or changed while ONLINE). One key-condition
+    query per shard of by-status; the stuck ones are dropped by DynamoDB (by-status projects CHECKED_AT),
+    so none of them costs a read of its order or facilities; the candidates are then read by key.
+    Also the index entries read (ScannedCount)."""
+    ids: list[str] = []
+    read = 0
+    for partition in status_shards(pickjobs.OPEN):
+        found, scanned = dynamo.query_all(
+            {
+                "TableName": _table(),
+                "IndexName": BY_STATUS.name,
+                "KeyConditionExpression": "#pk = :pk AND #created < :cutoff",
+                "FilterExpression": "attribute_not_exists(#checked) OR #checked < :changed",
+                "ExpressionAttributeNames": {
+                    "#pk": BY_STATUS.partition_key,
+                    "#created": "created",
+                    "#checked": CHECKED_AT,
+                },
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": partition},
+                    ":cutoff": {"S": cutoff},
+                    ":changed": {"S": facilities_changed},
+                },
+            }
+        )
+        ids += [job["id"] for job in found]
+        read += scanned
     return cast(list[PickJob], dynamo.get_many(_table(), ids)), read
 
 
 def mark_reroute_failed(pickjob_id: str, now: str) -> bool:
-    """Records, once, that no facility was left (the stream turns it into TIME_TRIGGERED_REROUTE_FAILED)."""
-    update = (
+    """No facility left: records it once (`rerouteFailedAt`: the stream turns it into
+    TIME_TRIGGERED_REROUTE_FAILED) and, every time, when it was checked, so that the pick job is no
+    candidate again until a facility changes. True the first time only."""
+    first = (
         dynamo.Update()
         .set("rerouteFailedAt", now)
+        .set(CHECKED_AT, now)
         .add_to("version", 1)
         .set("lastModified", now)
         .equals("status", pickjobs.OPEN)
     )
-    update.condition(f"attribute_not_exists({update.name('rerouteFailedAt')})")
+    first.condition(f"attribute_not_exists({first.name('rerouteFailedAt')})")
     try:
-        update.execute(_table(), {"id": pickjob_id})
-    except dynamo.ConditionFailed:
+        first.execute(_table(), {"id": pickjob_id})
+    except dynamo.ConditionFailed as failure:
+        if failure.old and failure.old.get("status") == pickjobs.OPEN:
+            again = dynamo.Update().set(CHECKED_AT, now).equals("status", pickjobs.OPEN)
+            with contextlib.suppress(dynamo.ConditionFailed):  # it left OPEN meanwhile: nothing to park
+                again.execute(_table(), {"id": pickjob_id})
         return False
     return True
 

@@ -1,8 +1,13 @@
-"""Where a webhook may call: https only, and never loopback, link-local (the metadata address
-169.254.169.254 included), private, multicast or reserved addresses - checked when a subscription
-is created and again, after a fresh DNS resolution, before every delivery (DNS can change).
+"""Where a webhook may call: https only, and only to globally reachable addresses - never loopback,
+link-local (the metadata address 169.254.169.254 included), private, shared (100.64/10), multicast,
+reserved, documentation or benchmarking ranges, nor an IPv6 address that embeds such an IPv4 address
+(IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo; IPv4-compatible ::a.b.c.d
+and local-use NAT64 64:ff9b:1::/48 are refused outright). Checked when a subscription is created and
+again, after a fresh DNS resolution, before every delivery (DNS can change).
 
-The one exception is local development: with ALLOW_LOCAL_WEBHOOKS=true, http://127.0.0.1 is allowed.
+The one exception is local development: LOCAL_WEBHOOK_PORTS (template parameter LocalWebhookPorts,
+refused by the template's rules unless Stage is local) allows http://127.0.0.1 on those ports only:
+the local stack's inbox.
 """
 
 from __future__ import annotations
@@ -38,15 +43,53 @@ def _addresses(host: str, port: int, resolve: Resolver) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def check(url: str, allow_local: bool = False, resolve: Resolver | None = None) -> Target:
-    """The target to connect to, or RefusedCallbackUrl saying why not."""
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated (RFC 4291); :: and ::1 are in it too
+# IANA special-purpose ranges not globally reachable that older Pythons count as global (3.12.1 does
+# for these); the few globally reachable addresses inside them are not webhook receivers either
+_NOT_GLOBAL = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.0.0/24", "2001::/23", "5f00::/16", "3fff::/20", "2001:db8::/32")
+)
+_IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _globally_reachable(ip: _IP) -> bool:
+    special = ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
+    site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
+    listed = any(ip.version == network.version and ip in network for network in _NOT_GLOBAL)
+    return ip.is_global and not (special or site_local or listed or ip.is_unspecified)
+
+
+def non_public(address: str) -> str | None:
+    """Why a webhook may not connect to `address`, or None when it is a public one."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL_USE:
+            return f"{address} is a local-use NAT64 address"
+        if ip in _IPV4_COMPATIBLE:
+            return f"{address} is unspecified, loopback or an IPv4-compatible IPv6 address"
+        embedded = [a for a in (ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())) if a is not None]
+        if ip in _NAT64:
+            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        for inner in embedded:
+            if not _globally_reachable(inner):
+                return f"{address} embeds the IPv4 address {inner}, which is not public"
+        if ip.ipv4_mapped or ip in _NAT64:
+            return None  # the connection goes to the embedded (public) IPv4 address
+    return None if _globally_reachable(ip) else f"{address} is not a public address"
+
+
+def check(url: str, local_ports: frozenset[int] = frozenset(), resolve: Resolver | None = None) -> Target:
+    """The target to connect to, or RefusedCallbackUrl saying why not. `local_ports`: the ports on which
+    http://127.0.0.1 is allowed (local development only; empty everywhere else)."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         raise RefusedCallbackUrl("not a valid URL") from None
     host = parts.hostname or ""
-    local = allow_local and parts.scheme == "http" and host == "127.0.0.1"
+    local = parts.scheme == "http" and host == "127.0.0.1" and port in local_ports
     if parts.scheme != "https" and not local:
         raise RefusedCallbackUrl("the callback URL must use https")
     if not host:
@@ -59,10 +102,10 @@ def check(url: str, allow_local: bool = False, resolve: Resolver | None = None) 
         raise RefusedCallbackUrl(f"the host '{host}' cannot be resolved")
     if not local:
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
-            if not ip.is_global or ip.is_multicast:
+            why = non_public(address)
+            if why:
                 raise RefusedCallbackUrl(
-                    f"the callback URL resolves to a non-public address ({address}); "
+                    f"the callback URL resolves to a non-public address ({why}); "
                     "loopback, link-local, private and metadata addresses are not allowed"
                 )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

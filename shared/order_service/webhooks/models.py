@@ -104,11 +104,12 @@ class DeadLetter(BaseModel):
 class DeadLetterList(BaseModel):
     model_config = ConfigDict(defer_build=True)
     deadletters: list[DeadLetter]
-    total: int
+    total: int | None = None
 
 
 class DeadLetterAction(_Strict):
-    """REDRIVE sends dead letters again: the ones named by `eventIds`, or all of them."""
+    """REDRIVE sends dead letters again: the ones named by `eventIds`, or the next 100 of them (repeat
+    while the answer says `more`)."""
 
     name: Literal["REDRIVE"]
     eventIds: list[str] | None = Field(default=None, max_length=100)
@@ -116,7 +117,8 @@ class DeadLetterAction(_Strict):
 
 class RedriveResult(BaseModel):
     model_config = ConfigDict(defer_build=True)
-    redriven: list[str]
+    redriven: list[str] = Field(description="Event ids queued again by this request (each sent once).")
+    more: bool = Field(description="Dead letters are left: send REDRIVE again.")
 
 
 def new_subscription(request: SubscriptionForCreation, now: str) -> rules.Subscription:

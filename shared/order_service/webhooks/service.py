@@ -109,7 +109,7 @@ class Outcome:
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Outcome:
     """One POST; delivered = 2xx within `timeout` seconds. The URL is checked again (fresh DNS)."""
     try:
-        target = callback_urls.check(url, settings().allow_local_webhooks)
+        target = callback_urls.check(url, settings().local_webhook_ports)
     except callback_urls.RefusedCallbackUrl as refused:
         return Outcome(False, f"refused callback URL: {refused}")
     started = time.monotonic()
@@ -196,3 +196,53 @@ def deliver(message: dict[str, Any], attempt: int) -> Result:
     retry_in = backoff_seconds(attempt)
     logger.info("webhook failed; will retry", extra={**context, "outcome": outcome.detail, "retry_in": retry_in})
     return Result(False, retry_in)
+
+
+# ------------------------------------------------------------- dead letters ---
+REDRIVE_PAGE = 100
+
+
+@dataclass(frozen=True)
+class DeadLetterPage:
+    letters: list[dict[str, Any]]
+    total: int | None  # None: more than can be counted in one request
+
+
+def dead_letters(subscription_id: str, size: int, start_after_event_id: str | None) -> DeadLetterPage:
+    """One page of a subscription's dead letters, oldest event id first (404 for no subscription)."""
+    subscription_store.get(subscription_id)
+    letters, _, total = subscription_store.dead_letters_page(subscription_id, size, start_after_event_id)
+    return DeadLetterPage(letters, total)
+
+
+@dataclass(frozen=True)
+class Redriven:
+    event_ids: list[str]
+    more: bool  # dead letters left after this request's page (REDRIVE of all goes 100 at a time)
+
+
+def redrive(subscription_id: str, event_ids: list[str] | None, now: str) -> Redriven:
+    """Sends dead letters again: the ones named, or the next page of 100.
+
+    Each is first taken by one conditional write (DEAD -> REDRIVEN); only the redrive that took it
+    queues it, so two concurrent redrives send it once. When queuing fails, the letter is given back
+    (REDRIVEN -> DEAD) and the error raised: nothing is lost, and a repeated REDRIVE sends it."""
+    subscription_store.get(subscription_id)
+    if event_ids is None:
+        page, more, _ = subscription_store.dead_letters_page(subscription_id, REDRIVE_PAGE, None, with_envelopes=False)
+        wanted = [letter["eventId"] for letter in page]
+    else:
+        wanted, more = list(dict.fromkeys(event_ids)), False
+    redriven = []
+    for event_id in wanted:
+        taken = subscription_store.mark_redriven(subscription_id, event_id, now)
+        if taken is None:
+            continue  # not a dead letter (any more): another redrive sent it
+        try:
+            queue_delivery(subscription_id, taken["envelope"])
+        except Exception:
+            subscription_store.unmark_redriven(subscription_id, event_id, now)
+            raise
+        redriven.append(event_id)
+    logger.info("dead letters redriven", extra={"subscription_id": subscription_id, "count": len(redriven)})
+    return Redriven(redriven, more)

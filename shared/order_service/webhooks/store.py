@@ -6,6 +6,7 @@ subscription (a condition, not a count-then-write).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, cast
 
@@ -156,42 +157,101 @@ def record_delivered(subscription_id: str, event_id: str, attempts: int, now: st
     )
 
 
-def record_dead(subscription_id: str, envelope: dict[str, Any], attempts: int, error: str, now: str) -> None:
-    dynamo.client().put_item(
-        TableName=_deliveries(),
-        Item=dynamo.to_item(
-            {
-                "subscriptionId": subscription_id,
-                "eventId": envelope["eventId"],
-                "status": "DEAD",
-                "event": envelope["event"],
-                "attempts": attempts,
-                "lastError": error[:500],
-                "failedAt": now,
-                "envelope": envelope,
-            }
-        ),
+def record_dead(subscription_id: str, envelope: dict[str, Any], attempts: int, error: str, now: str) -> bool:
+    """Keeps a delivery that failed every try as a dead letter: only when it was never delivered and
+    is not a dead letter already (a duplicate message, or a redriven one failing again, may get here
+    after another message delivered it). False when the delivery's state did not allow it."""
+    update = (
+        dynamo.Update()
+        .set("status", "DEAD")
+        .set("deadLetterOf", subscription_id)
+        .set("event", envelope["event"])
+        .set("attempts", attempts)
+        .set("lastError", error[:500])
+        .set("failedAt", now)
+        .set("envelope", envelope)
     )
-
-
-def dead_letters(subscription_id: str) -> list[dict[str, Any]]:
-    found, _ = dynamo.query_all(
-        {
-            "TableName": _deliveries(),
-            "KeyConditionExpression": "#sub = :sub",
-            "FilterExpression": "#status = :dead",
-            "ExpressionAttributeNames": {"#sub": "subscriptionId", "#status": "status"},
-            "ExpressionAttributeValues": {":sub": {"S": subscription_id}, ":dead": {"S": "DEAD"}},
-        }
+    update.condition(
+        f"(attribute_not_exists({update.name('status')}) OR {update.name('status')} = {update.value('REDRIVEN')})"
     )
-    return found
-
-
-def mark_redriven(subscription_id: str, event_id: str, now: str) -> bool:
-    """DEAD -> REDRIVEN (False when it was no longer DEAD)."""
-    update = dynamo.Update().set("status", "REDRIVEN").set("redrivenAt", now).equals("status", "DEAD")
     try:
-        update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": event_id})
+        update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": envelope["eventId"]})
     except dynamo.ConditionFailed:
         return False
     return True
+
+
+DEAD_LETTER_FIELDS = ("eventId", "event", "attempts", "lastError", "failedAt", "envelope")
+
+
+def dead_letters_page(
+    subscription_id: str, size: int, start_after_event_id: str | None, with_envelopes: bool = True
+) -> tuple[list[dict[str, Any]], bool, int | None]:
+    """One page of a subscription's dead letters (the sparse `dead-letters` index: only dead letters
+    are read, without their envelopes), whether more follow, and how many there are. The page's
+    envelopes come with one BatchGetItem (`with_envelopes`)."""
+    request: dict[str, Any] = {
+        "TableName": _deliveries(),
+        "IndexName": "dead-letters",
+        "KeyConditionExpression": "#of = :sub",
+        "ExpressionAttributeNames": {"#of": "deadLetterOf"},
+        "ExpressionAttributeValues": {":sub": {"S": subscription_id}},
+    }
+    total = dynamo.count(request)
+    if start_after_event_id:
+        request["ExclusiveStartKey"] = dynamo.to_item(
+            {"subscriptionId": subscription_id, "eventId": start_after_event_id, "deadLetterOf": subscription_id}
+        )
+    response = dynamo.client().query(**request, Limit=size + 1)  # one more tells whether more follow
+    found = [dynamo.from_item(item) for item in response.get("Items", [])]
+    more = len(found) > size
+    found = found[:size]
+    if with_envelopes:
+        envelopes = _envelopes(subscription_id, [letter["eventId"] for letter in found])
+        found = [{**letter, "envelope": envelopes.get(letter["eventId"])} for letter in found]
+    return [{k: letter[k] for k in DEAD_LETTER_FIELDS if k in letter} for letter in found], more, total
+
+
+def _envelopes(subscription_id: str, event_ids: list[str]) -> dict[str, Any]:
+    """eventId -> envelope of these deliveries (BatchGetItem, 100 keys at most per request)."""
+    ddb = dynamo.client()
+    found: dict[str, Any] = {}
+    for start in range(0, len(event_ids), 100):
+        keys = [
+            dynamo.to_item({"subscriptionId": subscription_id, "eventId": e}) for e in event_ids[start : start + 100]
+        ]
+        request: dict[str, Any] = {_deliveries(): {"Keys": keys, "ProjectionExpression": "eventId, envelope"}}
+        while request:
+            response = ddb.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(_deliveries(), []):
+                document = dynamo.from_item(item)
+                found[document["eventId"]] = document.get("envelope")
+            request = response.get("UnprocessedKeys") or {}
+    return found
+
+
+def mark_redriven(subscription_id: str, event_id: str, now: str) -> dict[str, Any] | None:
+    """DEAD -> REDRIVEN, leaving the dead-letters index: the delivery (with its envelope), or None when
+    it was not DEAD (another redrive took it, or no such dead letter). The one condition that makes
+    a redrive send a dead letter once."""
+    update = (
+        dynamo.Update().set("status", "REDRIVEN").set("redrivenAt", now).remove("deadLetterOf").equals("status", "DEAD")
+    )
+    try:
+        return update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": event_id})
+    except dynamo.ConditionFailed:
+        return None
+
+
+def unmark_redriven(subscription_id: str, event_id: str, redriven_at: str) -> None:
+    """REDRIVEN -> DEAD again, when the redrive could not queue it (only this redrive's own mark)."""
+    update = (
+        dynamo.Update()
+        .set("status", "DEAD")
+        .set("deadLetterOf", subscription_id)
+        .remove("redrivenAt")
+        .equals("status", "REDRIVEN")
+        .equals("redrivenAt", redriven_at)
+    )
+    with contextlib.suppress(dynamo.ConditionFailed):  # taken up meanwhile: nothing to give back
+        update.execute(_deliveries(), {"subscriptionId": subscription_id, "eventId": event_id})

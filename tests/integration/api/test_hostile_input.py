@@ -396,7 +396,7 @@ def world() -> Iterator[dict[str, str]]:
     from order_service.core.config import settings
 
     with moto_world(), pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ALLOW_LOCAL_WEBHOOKS", "true")  # the subscription's receiver is never called here
+        patch.setenv("LOCAL_WEBHOOK_PORTS", "9")  # the subscription's receiver is never called here
         settings.cache_clear()
         api = ApiClient()
         facility = api.post("/api/facilities", facility_body()).body

@@ -12,6 +12,7 @@ from local_stack import template
 from local_stack.apigw import LambdaContext
 from local_stack.event_sources import passes, stream_mappings
 from tests.builders import facility_body, locked_order_body, order_body
+from tests.fake_bus import FakeBus
 
 EVENTS = template.ROOT / "events" / "streams"
 
@@ -28,6 +29,16 @@ def pickjobs_of(api, order_id: str) -> list[dict]:
 @pytest.fixture
 def facility(api) -> dict:
     return api.post("/api/facilities", facility_body()).body
+
+
+@pytest.fixture
+def fake_bus(aws, monkeypatch) -> FakeBus:
+    """The publisher's EventBridge client replaced by a bus that enforces PutEvents' limits."""
+    from order_service.events import bus as event_bus
+
+    bus = FakeBus()
+    monkeypatch.setattr(event_bus, "client", lambda: bus)
+    return bus
 
 
 def test_locked_order_gets_no_pick_job_until_unlocked(api, streams, event_sink, facility):
@@ -131,46 +142,62 @@ def test_a_poisoned_record_fails_alone(api, facility):
         assert len(pickjobs_of(api, order_id)) == 1
 
 
-def test_an_entry_eventbridge_refuses_fails_only_its_record(api, facility, monkeypatch):
-    from order_service.events import bus as event_bus
+def test_a_refused_event_holds_back_the_later_events_of_its_order_so_the_bus_sees_them_in_order(
+    api, streams, facility, fake_bus
+):
+    locked = api.post("/api/orders", locked_order_body()).body
+    other = api.post("/api/orders", order_body()).body
+    api.post(f"/api/orders/{locked['id']}/actions", {"name": "UNLOCK", "version": 1})
+    refused = []
 
-    records = [
+    def refuse_its_creation_once(envelope):
+        if envelope["event"] == "ORDER_CREATED" and envelope["payload"]["id"] == locked["id"] and not refused:
+            refused.append(envelope["eventId"])
+            return "InternalFailure"
+        return None
+
+    fake_bus.refuse = refuse_its_creation_once
+
+    streams.drain()  # one batch: CREATED (refused), the other order's CREATED, UNLOCKED; then Lambda's retry
+
+    assert refused
+    assert fake_bus.of(locked["id"]) == ["ORDER_CREATED", "ORDER_UNLOCKED"]  # never UNLOCKED before CREATED
+    assert fake_bus.of(other["id"])[0] == "ORDER_CREATED"
+    assert streams.failed == []  # nothing given up
+
+
+def test_a_refused_event_reports_its_record_and_the_later_ones_of_the_same_order_only(api, facility, fake_bus):
+    locked, other, unlocked = (
         json.loads((EVENTS / f"{name}.json").read_text())["Records"][0]
-        for name in ("order-insert-locked", "order-insert-open", "order-modify-unlock", "order-modify-cancel")
-    ]
-    client = event_bus.client()
-    real_put = client.put_events
+        for name in ("order-insert-locked", "order-insert-open", "order-modify-unlock")
+    )
+    order_id = locked["dynamodb"]["Keys"]["id"]["S"]
+    assert unlocked["dynamodb"]["Keys"]["id"]["S"] == order_id != other["dynamodb"]["Keys"]["id"]["S"]
+    fake_bus.refuse = lambda envelope: (
+        "InternalFailure" if envelope["event"] == "ORDER_CREATED" and envelope["payload"]["id"] == order_id else None
+    )
 
-    def put_refusing_the_second(Entries):
-        response = real_put(Entries=Entries)
-        response["Entries"][1] = {"ErrorCode": "InternalFailure", "ErrorMessage": "try again"}
-        response["FailedEntryCount"] = 1
-        return response
+    result = handler("EventPublisherFunction")({"Records": [locked, other, unlocked]}, None)
 
-    monkeypatch.setattr(client, "put_events", put_refusing_the_second)
-
-    result = handler("EventPublisherFunction")({"Records": records}, None)
-
-    assert result == {"batchItemFailures": [{"itemIdentifier": records[1]["dynamodb"]["SequenceNumber"]}]}
+    failed = [f["itemIdentifier"] for f in result["batchItemFailures"]]
+    assert failed == [locked["dynamodb"]["SequenceNumber"], unlocked["dynamodb"]["SequenceNumber"]]
+    assert [(e["event"], e["payload"]["id"]) for e in fake_bus.published] == [
+        ("ORDER_CREATED", other["dynamodb"]["Keys"]["id"]["S"])
+    ]  # the unlock was held back, not sent ahead of the creation
 
 
-def test_put_events_is_called_in_chunks_of_ten(api, facility, monkeypatch):
-    from order_service.events import bus as event_bus
-
+def test_put_events_is_called_in_requests_of_ten(api, facility, fake_bus):
     record = json.loads((EVENTS / "order-insert-open.json").read_text())["Records"][0]
     records = []
     for n in range(25):
         r = copy.deepcopy(record)
         r["dynamodb"]["SequenceNumber"] = str(1000 + n)
-        r["dynamodb"]["NewImage"]["id"] = {"S": f"order-{n}"}
+        r["dynamodb"]["Keys"]["id"] = r["dynamodb"]["NewImage"]["id"] = {"S": f"order-{n}"}
         records.append(r)
-    calls = []
-    client = event_bus.client()
-    real_put = client.put_events
-    monkeypatch.setattr(client, "put_events", lambda Entries: calls.append(len(Entries)) or real_put(Entries=Entries))
 
     assert handler("EventPublisherFunction")({"Records": records}, None) == {"batchItemFailures": []}
-    assert calls == [10, 10, 5]
+    assert fake_bus.requests == 3
+    assert [e["payload"]["id"] for e in fake_bus.published] == [f"order-{n}" for n in range(25)]
 
 
 def test_filters_keep_irrelevant_records_away_from_the_pick_job_creator():
@@ -219,25 +246,34 @@ def test_an_end_to_end_path_api_to_stream_to_pick_job_to_eventbridge_to_sqs(api,
     assert received["PICK_JOB_CREATED"]["payload"]["orderRef"] == order["id"]
 
 
-def test_put_events_requests_stay_under_256_kb(api, facility, monkeypatch):
-    from order_service.events import bus as event_bus
-
+def test_five_orders_of_100_kb_all_reach_a_bus_that_enforces_256_kb_per_request(api, facility, fake_bus):
     record = json.loads((EVENTS / "order-insert-open.json").read_text())["Records"][0]
     records = []
     for n in range(5):
         r = copy.deepcopy(record)
         r["dynamodb"]["SequenceNumber"] = str(2000 + n)
-        r["dynamodb"]["NewImage"]["id"] = {"S": f"big-order-{n}"}
+        r["dynamodb"]["Keys"]["id"] = r["dynamodb"]["NewImage"]["id"] = {"S": f"big-order-{n}"}
         r["dynamodb"]["NewImage"]["customAttributes"] = {"M": {"notes": {"S": "x" * 100_000}}}
         records.append(r)
-    sizes = []
-    client = event_bus.client()
-    real_put = client.put_events
-    monkeypatch.setattr(
-        client,
-        "put_events",
-        lambda Entries: sizes.append(sum(event_bus.entry_size(e) for e in Entries)) or real_put(Entries=Entries),
-    )
 
     assert handler("EventPublisherFunction")({"Records": records}, None) == {"batchItemFailures": []}
-    assert len(sizes) == 3 and all(size <= 256 * 1024 for size in sizes)
+    assert [e["payload"]["id"] for e in fake_bus.published] == [f"big-order-{n}" for n in range(5)]
+    assert fake_bus.requests == 3  # two per request: a third would be over 256 KB
+
+
+def test_a_300_kb_order_is_published_as_a_claim_check_that_leads_to_the_order(api, streams, facility, fake_bus):
+    reply = api.post("/api/orders", order_body(customAttributes={"notes": "x" * 300_000}))
+    assert reply.status == 201
+    order = reply.body
+
+    streams.drain()
+
+    [created] = [e for e in fake_bus.published if e["event"] == "ORDER_CREATED"]
+    assert created["payload"] == {
+        k: order[k] for k in ("id", "version", "status", "tenantOrderId", "created", "lastModified")
+    }
+    assert created["payloadUrl"] == f"/api/orders/{order['id']}"
+    assert api.get(created["payloadUrl"]).body == order  # what a subscriber fetches
+    [pickjob_created] = [e for e in fake_bus.published if e["event"] == "PICK_JOB_CREATED"]
+    assert pickjob_created["payload"]["orderRef"] == order["id"]
+    assert streams.failed == []  # before: five refusals, then StreamFailuresQueue

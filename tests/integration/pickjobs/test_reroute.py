@@ -11,6 +11,7 @@ import pytest
 from local_stack import template
 from local_stack.apigw import LambdaContext
 from order_service.core import clock
+from order_service.core.keys import STATUS_SHARDS
 from order_service.pickjobs import reroute
 from tests.builders import MUNICH, facility_body, locked_order_body, order_body
 
@@ -133,27 +134,89 @@ def test_two_concurrent_runs_reroute_each_pick_job_once(api, streams, facilities
         assert len(api.get(f"/api/orders/{order['id']}").body["routing"]["attempts"]) == 1
 
 
-def test_a_run_that_crashed_half_way_is_finished_by_the_next(api, streams, facilities, monkeypatch):
+def test_a_throttled_candidate_is_logged_the_run_goes_on_and_the_next_run_moves_it(
+    api, streams, facilities, monkeypatch
+):
+    from order_service.orders import store as order_store
+
     configure(api)
     orders = [api.post("/api/orders", order_body()).body for _ in range(3)]
     streams.drain()
-    real = reroute.reroute_one
-    calls = []
+    read_order = order_store.get
 
-    def crash_on_second(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("Lambda timed out")
-        return real(*args, **kwargs)
+    def throttled_for_the_second(order_id):
+        if order_id == orders[1]["id"]:
+            raise throttled("GetItem")  # what is left once boto3's own retries gave up
+        return read_order(order_id)
 
-    monkeypatch.setattr(reroute, "reroute_one", crash_on_second)
-    with pytest.raises(RuntimeError):
-        reroute.run(later(61))
-    monkeypatch.setattr(reroute, "reroute_one", real)
+    monkeypatch.setattr(order_store, "get", throttled_for_the_second)
+    first = reroute.run(later(61))
+    monkeypatch.setattr(order_store, "get", read_order)
+    second = reroute.run(later(62))
 
-    assert reroute.run(later(62)).rerouted == 2
+    assert (first.rerouted, first.errors) == (2, 1)
+    assert (second.rerouted, second.errors) == (1, 0)
     for order in orders:
         assert sorted(j["status"] for j in jobs_of(api, order["id"])) == ["OPEN", "REROUTED"]
+
+
+def throttled(operation: str):
+    from botocore.exceptions import ClientError
+
+    error = {
+        "Code": "ProvisionedThroughputExceededException",
+        "Message": "Rate of requests exceeds the allowed throughput.",
+    }
+    return ClientError({"Error": error}, operation)
+
+
+def test_stuck_pick_jobs_cost_no_reads_until_a_facility_comes_online(api, streams, monkeypatch):
+    from tests.integration.orders.test_dynamodb_calls import counting
+
+    api.post("/api/facilities", facility_body("Berlin"))
+    configure(api)
+    orders = [api.post("/api/orders", order_body()).body for _ in range(20)]
+    streams.drain()
+    assert reroute.run(later(61)).failed == 20  # nowhere to go: each marked once
+
+    with counting() as calls:
+        stuck = reroute.run(later(120))
+
+    assert (stuck.candidates, stuck.failed) == (0, 0)
+    # the configuration, the waiting orders, the ONLINE facilities, the candidates (one query per shard
+    # of the sharded by-status index): nothing per pick job (before: 21 GetItem on every run)
+    assert calls == {"GetItem": 1, "Query": 2 + STATUS_SHARDS}
+
+    moment = later(130)
+    monkeypatch.setattr(clock, "now", lambda: moment)  # Munich comes ONLINE after they were marked
+    assert api.post("/api/facilities", facility_body("Munich", MUNICH)).status == 201
+    monkeypatch.undo()
+    moved = reroute.run(later(140))
+
+    assert (moved.candidates, moved.rerouted) == (20, 20)
+    for order in orders:
+        assert sorted(j["status"] for j in jobs_of(api, order["id"])) == ["OPEN", "REROUTED"]
+
+
+def test_a_configuration_stored_before_the_bounds_does_not_break_the_run(api, streams, facilities):
+    import boto3
+
+    boto3.client("dynamodb").put_item(
+        TableName=template.physical_name("ConfigurationsTable"),
+        Item={
+            "id": {"S": "reroute"},
+            "active": {"BOOL": True},
+            "rerouteAfterMinutes": {"N": str(10**12)},
+            "rerouteTargetTimeHours": {"N": str(10**12)},
+            "version": {"N": "1"},
+        },
+    )
+    api.post("/api/orders", order_body())
+    streams.drain()
+
+    report = reroute.run(later(61))  # before: OverflowError, every run
+
+    assert report.candidates == 0 and report.errors == 0
 
 
 def test_no_facility_left_publishes_one_failure_and_leaves_the_pick_job(api, streams, event_sink):
@@ -243,6 +306,9 @@ class TestConfigurationApi:
         ("body", "field"),
         [
             ({"rerouteAfterMinutes": 4, "version": 0}, "rerouteAfterMinutes"),
+            ({"rerouteAfterMinutes": 10**12, "version": 0}, "rerouteAfterMinutes"),
+            ({"rerouteAfterMinutes": 525_601, "version": 0}, "rerouteAfterMinutes"),  # more than a year
+            ({"rerouteTargetTimeHours": 8_761, "version": 0}, "rerouteTargetTimeHours"),
             ({"rerouteTargetTimeHours": 0, "version": 0}, "rerouteTargetTimeHours"),
             ({"active": "yes", "version": 0}, "active"),
             ({"active": True}, "version"),

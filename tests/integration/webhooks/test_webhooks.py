@@ -5,19 +5,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import socket
+import time
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
 
 from order_service.core.config import settings
 from tests.builders import facility_body, locked_order_body
+from tests.integration.orders.test_dynamodb_calls import counting
 from tests.webhook_receiver import running_receiver
 
 
 @pytest.fixture
 def webhook_settings(monkeypatch):
-    """Local development callbacks allowed; a 1 s timeout, no backoff wait and 3 tries, so tests are quick."""
-    monkeypatch.setenv("ALLOW_LOCAL_WEBHOOKS", "true")
+    """A 1 s timeout, no backoff wait and 3 tries, so tests are quick."""
     monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "1")
     monkeypatch.setenv("WEBHOOK_BACKOFF_BASE_SECONDS", "0")
     monkeypatch.setenv("WEBHOOK_MAX_TRIES", "3")
@@ -26,9 +28,20 @@ def webhook_settings(monkeypatch):
     settings.cache_clear()
 
 
+def allow_local(monkeypatch, *ports: int) -> None:
+    """The local-development exception (LOCAL_WEBHOOK_PORTS) for these test receivers' ports only."""
+    monkeypatch.setenv("LOCAL_WEBHOOK_PORTS", ",".join(str(p) for p in ports))
+    settings.cache_clear()
+
+
+def port_of(url: str) -> int:
+    return int(urlsplit(url).port or 0)
+
+
 @pytest.fixture
-def receiver(webhook_settings):
+def receiver(aws, webhook_settings, monkeypatch):
     with running_receiver() as running:
+        allow_local(monkeypatch, port_of(running.url))
         yield running
 
 
@@ -43,12 +56,6 @@ def subscribe(api, url: str, event: str = "ORDER_UNLOCKED", headers=None) -> dic
     )
     assert reply.status == 201, reply.body
     return reply.body
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}/down"
 
 
 def test_locked_then_unlocked_order_reaches_the_receiver_signed_with_custom_headers(api, settle, receiver):
@@ -127,22 +134,126 @@ def test_always_failing_receiver_ends_in_dead_letters_and_is_redriven_when_back(
     reply = api.post(f"/api/subscriptions/{subscription['id']}/deadletters/actions", {"name": "REDRIVE"})
     settle()
 
-    assert reply.status == 200 and reply.body == {"redriven": [letter["eventId"]]}
+    assert reply.status == 200 and reply.body == {"redriven": [letter["eventId"]], "more": False}
     assert [r["body"]["eventId"] for r in receiver.delivered()] == [letter["eventId"]]
     assert api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body["total"] == 0
 
 
-def test_one_subscriber_down_does_not_delay_the_other(api, settle, receiver, streams, queues):
-    api.post("/api/facilities", facility_body())
-    subscribe(api, closed_port_url(), "ORDER_CREATED")
-    subscribe(api, receiver.url, "ORDER_CREATED")
+def dead_letters_of(api, subscription: dict, count: int) -> list[str]:
+    """`count` dead letters of `subscription`, recorded as the sender records them after the last try."""
+    from order_service.webhooks import store
 
-    api.post("/api/orders", locked_order_body())
-    streams.drain()
-    for _ in range(2):  # the bus queue, then one batch of the delivery queue
-        queues.pump_once()
+    event_ids = [f"event-{n:03d}" for n in range(count)]
+    for event_id in event_ids:
+        envelope = {"event": "ORDER_CREATED", "eventId": event_id, "payload": {"id": f"order-{event_id}"}}
+        assert store.record_dead(subscription["id"], envelope, 3, "HTTP 503", "2026-11-27T08:00:00.000Z")
+    return event_ids
 
-    assert len(receiver.delivered("ORDER_CREATED")) == 1
+
+def test_dead_letters_are_listed_page_by_page(api, receiver):
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    event_ids = dead_letters_of(api, subscription, 5)
+    path = f"/api/subscriptions/{subscription['id']}/deadletters"
+
+    pages, after = [], None
+    while True:
+        page = api.get(path, query={"size": "2", **({"startAfterId": after} if after else {})}).body
+        if not page["deadletters"]:
+            break
+        pages.append([letter["eventId"] for letter in page["deadletters"]])
+        after = pages[-1][-1]
+        assert page["total"] == 5
+
+    assert pages == [event_ids[0:2], event_ids[2:4], event_ids[4:5]]
+    with counting() as calls:
+        api.get(path, query={"size": "2"})
+    # the subscription, the count and the page (dead letters only, from the sparse index), the page's envelopes
+    assert calls == {"GetItem": 1, "Query": 2, "BatchGetItem": 1}
+
+
+def test_two_concurrent_redrives_send_a_dead_letter_once(api, settle, receiver, monkeypatch):
+    import threading
+
+    from order_service.webhooks import store
+
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    [event_id] = dead_letters_of(api, subscription, 1)
+    both_read = threading.Barrier(2, timeout=10)
+    read_page = store.dead_letters_page
+
+    def read_then_wait_for_the_other(*args, **kwargs):
+        page = read_page(*args, **kwargs)
+        both_read.wait()  # both redrives saw the letter as DEAD before either sends it
+        return page
+
+    monkeypatch.setattr(store, "dead_letters_page", read_then_wait_for_the_other)
+    replies: list = []
+    path = f"/api/subscriptions/{subscription['id']}/deadletters/actions"
+    redrives = [threading.Thread(target=lambda: replies.append(api.post(path, {"name": "REDRIVE"}))) for _ in range(2)]
+    for thread in redrives:
+        thread.start()
+    for thread in redrives:
+        thread.join()
+    settle()
+
+    assert sorted(r.body["redriven"] for r in replies) == [[], [event_id]]
+    assert [r["body"]["eventId"] for r in receiver.requests] == [event_id]  # one POST, not two
+
+
+def test_a_redrive_that_cannot_queue_gives_the_dead_letter_back(api, receiver, monkeypatch):
+    from order_service.webhooks import service as webhooks
+
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    [event_id] = dead_letters_of(api, subscription, 1)
+
+    def queue_down(*_args):
+        raise RuntimeError("SQS unavailable")
+
+    monkeypatch.setattr(webhooks, "queue_delivery", queue_down)
+    reply = api.post(f"/api/subscriptions/{subscription['id']}/deadletters/actions", {"name": "REDRIVE"})
+
+    assert reply.status == 500
+    letters = api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body
+    assert [letter["eventId"] for letter in letters["deadletters"]] == [event_id]  # still there to redrive
+
+
+def test_a_delivery_already_delivered_never_becomes_a_dead_letter(api, receiver):
+    from order_service.webhooks import store
+
+    subscription = subscribe(api, receiver.url, "ORDER_CREATED")
+    envelope = {"event": "ORDER_CREATED", "eventId": "event-1", "payload": {"id": "order-1"}}
+    store.record_delivered(subscription["id"], "event-1", 1, "2026-11-27T08:00:00.000Z")
+
+    # a duplicate message of the same event fails its last try after the first one was delivered
+    recorded = store.record_dead(subscription["id"], envelope, 3, "HTTP 503", "2026-11-27T08:01:00.000Z")
+
+    assert not recorded
+    assert api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body == {"deadletters": [], "total": 0}
+    assert store.delivery_status(subscription["id"], "event-1") == "DELIVERED"
+
+
+def test_a_hanging_subscriber_in_the_same_batch_does_not_delay_the_healthy_one(
+    api, receiver, streams, queues, monkeypatch
+):
+    monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "4")
+    settings.cache_clear()
+    with running_receiver() as hanging:
+        allow_local(monkeypatch, port_of(receiver.url), port_of(hanging.url))
+        hanging.delay = 6  # answers after our 4 s deadline
+        api.post("/api/facilities", facility_body())
+        subscribe(api, hanging.url, "ORDER_CREATED")
+        subscribe(api, receiver.url, "ORDER_CREATED")
+        api.post("/api/orders", locked_order_body())
+        streams.drain()
+        queues.pump_once()  # the bus's queue: one delivery message per subscription
+
+        started = time.monotonic()
+        queues.pump_once()  # one batch of the delivery queue, both messages in it
+        batch_took = time.monotonic() - started
+
+    assert batch_took >= 4  # the batch did wait for the hanging receiver's deadline...
+    [healthy] = receiver.delivered("ORDER_CREATED")
+    assert healthy["arrivedAt"] - started < 2  # ...but the healthy subscriber had its POST at once
 
 
 def test_a_slow_receiver_counts_as_failed_and_is_retried(api, settle, receiver):
@@ -166,7 +277,7 @@ def test_a_slow_receiver_counts_as_failed_and_is_retried(api, settle, receiver):
     assert receiver.requests[-1]["status"] == 200 and receiver_done
 
 
-def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_settings):
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_settings, monkeypatch):
     import threading
     import time
 
@@ -175,6 +286,7 @@ def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout(webhook_setti
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
+    allow_local(monkeypatch, server.getsockname()[1])
     stop = threading.Event()
 
     def trickle() -> None:
@@ -321,15 +433,17 @@ class TestSubscriptionsApi:
         assert reply.status == status, reply.body
         assert reply.body[0]["description"].startswith(field), reply.body
 
-    def test_127_0_0_1_needs_the_development_setting(self, api):
-        reply = api.post(
-            "/api/subscriptions",
-            {
-                "name": "x",
-                "event": "ORDER_CREATED",
-                "target": {"type": "WEBHOOK", "callbackUrl": "http://127.0.0.1:9/hooks"},
-            },
-        )
+    def test_127_0_0_1_only_on_the_local_inbox_port(self, api, monkeypatch):
+        allow_local(monkeypatch, 3001)
 
-        assert reply.status == 400
-        assert "https" in reply.body[0]["summary"]
+        def subscribe_to(url: str):
+            return api.post(
+                "/api/subscriptions",
+                {"name": "x", "event": "ORDER_CREATED", "target": {"type": "WEBHOOK", "callbackUrl": url}},
+            )
+
+        allowed = subscribe_to("http://127.0.0.1:3001/hooks/demo")
+        runtime_api = subscribe_to("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next")
+
+        assert allowed.status == 201
+        assert runtime_api.status == 400 and "https" in runtime_api.body[0]["summary"]
