@@ -38,10 +38,11 @@ EVENTS = template.ROOT / "events"
 def _client_factories() -> list[Any]:
     from order_service.core import dynamo
     from order_service.events import bus as event_bus
+    from order_service.webhooks import secrets
     from order_service.webhooks import service as webhooks
 
     auth_api = template.import_module(template.functions()["AuthApiFunction"])
-    return [dynamo.client, event_bus.client, webhooks.sqs, auth_api.cognito]
+    return [dynamo.client, event_bus.client, webhooks.sqs, auth_api.cognito, secrets.kms]
 
 
 # What API Gateway's authorizer hands a route for a token of the admins group. Handlers are called

@@ -24,6 +24,7 @@ class Settings:
     webhook_max_tries: int
     webhook_backoff_base_seconds: int
     webhook_backoff_cap_seconds: int
+    webhook_secrets_key_id: str
 
 
 @lru_cache(maxsize=1)
@@ -45,4 +46,5 @@ def settings() -> Settings:
         webhook_max_tries=int(env.get("WEBHOOK_MAX_TRIES", "8")),
         webhook_backoff_base_seconds=int(env.get("WEBHOOK_BACKOFF_BASE_SECONDS", "30")),
         webhook_backoff_cap_seconds=int(env.get("WEBHOOK_BACKOFF_CAP_SECONDS", "900")),
+        webhook_secrets_key_id=env.get("WEBHOOK_SECRETS_KEY_ID", "WebhookSecretsKey"),
     )
