@@ -121,14 +121,36 @@ def create_user_pools(cognito: Any) -> dict[str, str]:
     return ids
 
 
+def create_keys(kms: Any) -> dict[str, str]:
+    """Every AWS::KMS::Key (symmetric, for envelope encryption). moto chooses the ids; returns logical
+    id -> key id (its Ref) and logical id.Arn -> key ARN (its GetAtt)."""
+    ids: dict[str, str] = {}
+    for logical_id, properties in template.resources("AWS::KMS::Key").items():
+        key = kms.create_key(
+            Description=properties.get("Description", logical_id),
+            KeySpec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            KeyUsage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+        )["KeyMetadata"]
+        ids[logical_id] = key["KeyId"]
+        ids[f"{logical_id}.Arn"] = key["Arn"]
+    return ids
+
+
 def create_all(session: Any) -> dict[str, Any]:
     """Everything template.yaml declares that moto can hold. Returns the stream ARNs, queue URLs, and
-    `overrides`: the values of Refs that moto chose (user pool and client ids, queue URLs)."""
+    `overrides`: the values of Refs that moto chose (user pool and client ids, queue URLs, KMS key ids)."""
     streams = create_tables(session.client("dynamodb"))
     queues = create_queues(session.client("sqs"))
     create_event_buses(session.client("events"))
     cognito_ids = create_user_pools(session.client("cognito-idp"))
-    return {"streams": streams, "queues": queues, "cognito": cognito_ids, "overrides": {**queues, **cognito_ids}}
+    keys = create_keys(session.client("kms"))
+    return {
+        "streams": streams,
+        "queues": queues,
+        "cognito": cognito_ids,
+        "keys": keys,
+        "overrides": {**queues, **cognito_ids, **keys},
+    }
 
 
 def function_environment(overrides: dict[str, str]) -> dict[str, str]:

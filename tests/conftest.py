@@ -39,9 +39,10 @@ def _client_factories() -> list[Any]:
     from order_service.api import signin
     from order_service.core import dynamo
     from order_service.events import bus as event_bus
+    from order_service.webhooks import secrets
     from order_service.webhooks import service as webhooks
 
-    return [dynamo.client, event_bus.client, webhooks.sqs, signin.cognito]
+    return [dynamo.client, event_bus.client, webhooks.sqs, signin.cognito, secrets.kms]
 
 
 # What API Gateway's authorizer hands a route for a token of the admins group. Handlers are called

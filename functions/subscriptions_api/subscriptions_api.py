@@ -1,15 +1,18 @@
-"""Webhook subscriptions API: create (the secret is shown once), list, get, delete; dead letters."""
+"""Webhook subscriptions API: create (the secret is shown once, header values never), list, get, delete,
+ROTATE_SECRET; dead letters."""
 
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
 from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
+from order_service.core import clock
 from order_service.core.clock import now_iso
 from order_service.core.config import settings
-from order_service.core.errors import InvalidRequest
-from order_service.webhooks import callback_urls
+from order_service.core.errors import InvalidRequest, VersionConflict
+from order_service.webhooks import callback_urls, secrets
 from order_service.webhooks import service as webhooks
 from order_service.webhooks import store as subscription_store
 from order_service.webhooks.models import (
@@ -17,10 +20,13 @@ from order_service.webhooks.models import (
     DeadLetterAction,
     DeadLetterList,
     RedriveResult,
+    RotatedSecret,
+    RotateSecret,
     Subscription,
     SubscriptionCreated,
     SubscriptionForCreation,
     SubscriptionList,
+    new_secret,
     new_subscription,
     public_view,
 )
@@ -47,9 +53,48 @@ def create_subscription(request: Request, body: SubscriptionForCreation) -> Resp
     except callback_urls.RefusedCallbackUrl as refused:
         raise InvalidRequest(f"The callback URL is not allowed: {refused}.", "target.callbackUrl") from None
     subscription = new_subscription(body, now_iso())
-    subscription_store.create(subscription)
+    stored = secrets.conceal(subscription)  # header values and secret sealed (KMS), header values masked
+    subscription_store.create(stored)
     logger.info("subscription created", extra={"subscription_id": subscription["id"], "event": body.event})
-    return json_response(subscription, 201, {"Location": f"/api/subscriptions/{subscription['id']}"})
+    created = {**public_view(stored), "secret": subscription["secret"]}  # the secret, once; header values never
+    return json_response(created, 201, {"Location": f"/api/subscriptions/{subscription['id']}"})
+
+
+@api.route(
+    "POST",
+    "/api/subscriptions/{subscriptionId}/actions",
+    summary="ROTATE_SECRET: a new signing secret; the old one keeps signing beside it for a grace period",
+    permission="SUBSCRIPTION_WRITE",
+    body=RotateSecret,
+    response=RotatedSecret,
+    errors=(400, 404, 409, 413),
+)
+def subscription_action(request: Request, subscriptionId: str, body: RotateSecret) -> Response:
+    current = subscription_store.get(subscriptionId)
+    if current["version"] != body.version:
+        raise VersionConflict("subscription", current["version"], body.version)
+    _, sealed = secrets.reveal(current)
+    now = clock.now()
+    expires = clock.iso(now + timedelta(minutes=body.gracePeriodMinutes))
+    rotated: secrets.Secrets = {
+        "headers": sealed.get("headers") or {},
+        "secret": new_secret(),
+        "previousSecret": sealed["secret"],
+        "previousSecretExpiresAt": expires,
+    }
+    # the version condition settles concurrent rotations: one wins, the other is a 409
+    changed = subscription_store.replace_sealed(
+        subscriptionId, body.version, secrets.seal(subscriptionId, rotated), clock.iso(now)
+    )
+    logger.info("signing secret rotated", extra={"subscription_id": subscriptionId, "grace_until": expires})
+    return json_response(
+        {
+            "id": subscriptionId,
+            "version": changed["version"],
+            "secret": rotated["secret"],
+            "previousSecretExpiresAt": expires,
+        }
+    )
 
 
 @api.route(

@@ -86,6 +86,10 @@ class Settings:
         return int(self.get("WEBHOOK_BACKOFF_CAP_SECONDS"))
 
     @property
+    def webhook_secrets_key_id(self) -> str:
+        return self.get("WEBHOOK_SECRETS_KEY_ID")
+
+    @property
     def cognito_issuer(self) -> str:
         return self.get("COGNITO_ISSUER")
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from order_service.events import rules as events
 from order_service.webhooks import rules
+from order_service.webhooks.rules import MASK
 
 # events that this service publishes today (see docs/events.md)
 SUBSCRIBABLE = events.ALL
@@ -91,6 +92,22 @@ class SubscriptionList(BaseModel):
     )
 
 
+class RotateSecret(_Strict):
+    """A new signing secret; the current one keeps signing (beside it) for `gracePeriodMinutes`."""
+
+    name: Literal["ROTATE_SECRET"]
+    version: int = Field(ge=0, strict=True, description="The subscription's current version (optimistic locking).")
+    gracePeriodMinutes: int = Field(default=1440, ge=0, le=10080, strict=True)
+
+
+class RotatedSecret(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    id: str
+    version: int
+    secret: str = Field(description="The new signing secret. Shown once; keep it.")
+    previousSecretExpiresAt: str = Field(description="Until then deliveries carry both signatures.")
+
+
 class DeadLetter(BaseModel):
     model_config = ConfigDict(defer_build=True)
     eventId: str
@@ -121,6 +138,10 @@ class RedriveResult(BaseModel):
     more: bool = Field(description="Dead letters are left: send REDRIVE again.")
 
 
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
 def new_subscription(request: SubscriptionForCreation, now: str) -> rules.Subscription:
     stored = {
         "id": str(uuid.uuid4()),
@@ -128,11 +149,15 @@ def new_subscription(request: SubscriptionForCreation, now: str) -> rules.Subscr
         "created": now,
         "lastModified": now,
         **request.model_dump(mode="json"),
-        "secret": "whsec_" + secrets.token_urlsafe(32),
+        "secret": new_secret(),
     }
     return cast(rules.Subscription, stored)  # the request carries name, event and target
 
 
 def public_view(subscription: Mapping[str, Any]) -> dict[str, Any]:
-    """What reads show: never the secret."""
-    return {k: v for k, v in subscription.items() if k != "secret"}
+    """What answers show: never a secret, never a header value (write-only, shown as MASK)."""
+    view = {k: v for k, v in subscription.items() if k not in ("secret", "sealed")}
+    target = subscription.get("target")
+    if isinstance(target, dict):
+        view["target"] = {**target, "headers": [{"key": h["key"], "value": MASK} for h in target.get("headers") or []]}
+    return view

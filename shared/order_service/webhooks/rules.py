@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypedDict
 
 MAX_PER_EVENT = 5
+MASK = "********"  # what answers show instead of a header value (write-only)
 
 
 class WebhookHeader(TypedDict):
@@ -21,5 +22,6 @@ class Subscription(TypedDict):
     name: str
     event: str  # one of events.rules.ALL
     target: dict[str, Any]  # {"type": "WEBHOOK", "callbackUrl": ..., "headers": [WebhookHeader]}
-    secret: str  # the signing secret: shown once, at creation
+    secret: NotRequired[str]  # the signing secret: shown once, at creation; stored only sealed
+    sealed: NotRequired[dict[str, str]]  # header values and secrets sealed with KMS (webhooks.secrets)
     contexts: NotRequired[list[dict[str, Any]]]

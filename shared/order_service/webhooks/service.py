@@ -15,9 +15,10 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -25,7 +26,7 @@ from aws_lambda_powertools import Logger
 from order_service.core.batching import chunks
 from order_service.core.clock import now_iso
 from order_service.core.config import settings
-from order_service.webhooks import callback_urls
+from order_service.webhooks import callback_urls, secrets
 from order_service.webhooks import store as subscription_store
 from order_service.webhooks.rules import Subscription
 
@@ -69,6 +70,14 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"v1={digest}"
 
 
+def signing_secrets(subscription: Mapping[str, Any]) -> list[str]:
+    """The secret, and during a rotation's grace period the previous one too (receivers accept either)."""
+    keys = [subscription["secret"]]
+    if subscription.get("previousSecret") and subscription.get("previousSecretExpiresAt", "") > now_iso():
+        keys.append(subscription["previousSecret"])
+    return keys
+
+
 def request_headers(
     subscription: Subscription, envelope: dict[str, Any], body: bytes, timestamp: str | None = None
 ) -> dict[str, str]:
@@ -81,7 +90,7 @@ def request_headers(
             "X-Event-Id": envelope["eventId"],
             "X-Event-Name": envelope["event"],
             "X-Webhook-Timestamp": timestamp,
-            "X-Webhook-Signature": signature(subscription["secret"], timestamp, body),
+            "X-Webhook-Signature": ",".join(signature(k, timestamp, body) for k in signing_secrets(subscription)),
         }
     )
     return headers
@@ -178,6 +187,8 @@ def deliver(message: dict[str, Any], attempt: int) -> Result:
     if subscription_store.delivery_status(subscription_id, envelope["eventId"]) == "DELIVERED":
         logger.info("already delivered; duplicate dropped", extra=context)
         return Result(True)
+    revealed, sealed = secrets.reveal(subscription)  # header values and signing secrets, in clear
+    subscription = cast(Subscription, {**revealed, **{k: v for k, v in sealed.items() if k != "headers"}})
     body = json.dumps(envelope).encode()
     outcome = post(
         subscription["target"]["callbackUrl"],

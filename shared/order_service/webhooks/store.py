@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import Conflict, NotFound
+from order_service.core.errors import Conflict, NotFound, VersionConflict
 from order_service.webhooks.rules import MAX_PER_EVENT, Subscription
 
 DELIVERED_TTL_SECONDS = 30 * 24 * 3600
@@ -111,6 +111,24 @@ def delete(subscription_id: str) -> None:
         if _cancelled_by_condition(error, 0):
             raise NotFound(f"No subscription with id '{subscription_id}'.", "subscriptionId") from None
         raise
+
+
+def replace_sealed(subscription_id: str, version: int, sealed: dict[str, str], now: str) -> dict[str, Any]:
+    """New sealed secrets (a rotation), if the subscription is still at `version`."""
+    update = (
+        dynamo.Update()
+        .set("sealed", sealed)
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .exists("id")
+        .equals("version", version)
+    )
+    try:
+        return update.execute(_table(), {"id": subscription_id})
+    except dynamo.ConditionFailed as failure:
+        if failure.old is None:
+            raise NotFound(f"No subscription with id '{subscription_id}'.", "subscriptionId") from None
+        raise VersionConflict("subscription", failure.old["version"], version) from None
 
 
 BY_EVENT = dynamo.Index("by-event", "event", "created")

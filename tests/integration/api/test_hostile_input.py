@@ -56,6 +56,7 @@ BODY_ROUTES: dict[str, tuple[str, str, Any]] = {
         },
     ),
     "redrive": ("POST", "/api/subscriptions/{subscription}/deadletters/actions", {"name": "REDRIVE"}),
+    "rotate secret": ("POST", "/api/subscriptions/{subscription}/actions", {"name": "ROTATE_SECRET", "version": 1}),
     "login": ("POST", "/api/auth/login", {"username": "nobody", "password": "wrong"}),
 }
 
