@@ -1,8 +1,10 @@
 """Webhook subscriptions API: create (the secret is shown once, header values never), list, get, delete,
 ROTATE_SECRET; dead letters."""
 
+from __future__ import annotations
+
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
@@ -12,24 +14,16 @@ from order_service.core import clock
 from order_service.core.clock import now_iso
 from order_service.core.config import settings
 from order_service.core.errors import InvalidRequest, VersionConflict
+from order_service.events.rules import ALL as SUBSCRIBABLE
 from order_service.webhooks import callback_urls, secrets
 from order_service.webhooks import service as webhooks
 from order_service.webhooks import store as subscription_store
-from order_service.webhooks.models import (
-    SUBSCRIBABLE,
-    DeadLetterAction,
-    DeadLetterList,
-    RedriveResult,
-    RotatedSecret,
-    RotateSecret,
-    Subscription,
-    SubscriptionCreated,
-    SubscriptionForCreation,
-    SubscriptionList,
-    new_secret,
-    new_subscription,
-    public_view,
-)
+from order_service.webhooks.rules import new_secret, new_subscription, public_view
+
+if TYPE_CHECKING:
+    from order_service.webhooks.models import DeadLetterAction, RotateSecret, SubscriptionForCreation
+
+MODELS = "order_service.webhooks.models"  # loaded by the first request that needs them
 
 logger = Logger()
 api = Api("subscriptions")
@@ -42,8 +36,8 @@ LIST_QUERY = (*PAGING, QueryParam("event", "Only subscriptions of this event.", 
     "/api/subscriptions",
     summary="Subscribe a webhook to an event (at most 5 per event)",
     permission="SUBSCRIPTION_WRITE",
-    body=SubscriptionForCreation,
-    response=SubscriptionCreated,
+    body=f"{MODELS}:SubscriptionForCreation",
+    response=f"{MODELS}:SubscriptionCreated",
     status=201,
     errors=(400, 409, 413),
 )
@@ -52,7 +46,7 @@ def create_subscription(request: Request, body: SubscriptionForCreation) -> Resp
         callback_urls.check(body.target.callbackUrl, settings().local_webhook_ports)
     except callback_urls.RefusedCallbackUrl as refused:
         raise InvalidRequest(f"The callback URL is not allowed: {refused}.", "target.callbackUrl") from None
-    subscription = new_subscription(body, now_iso())
+    subscription = new_subscription(body.model_dump(mode="json"), now_iso())
     stored = secrets.conceal(subscription)  # header values and secret sealed (KMS), header values masked
     subscription_store.create(stored)
     logger.info("subscription created", extra={"subscription_id": subscription["id"], "event": body.event})
@@ -65,8 +59,8 @@ def create_subscription(request: Request, body: SubscriptionForCreation) -> Resp
     "/api/subscriptions/{subscriptionId}/actions",
     summary="ROTATE_SECRET: a new signing secret; the old one keeps signing beside it for a grace period",
     permission="SUBSCRIPTION_WRITE",
-    body=RotateSecret,
-    response=RotatedSecret,
+    body=f"{MODELS}:RotateSecret",
+    response=f"{MODELS}:RotatedSecret",
     errors=(400, 404, 409, 413),
 )
 def subscription_action(request: Request, subscriptionId: str, body: RotateSecret) -> Response:
@@ -102,7 +96,7 @@ def subscription_action(request: Request, subscriptionId: str, body: RotateSecre
     "/api/subscriptions",
     summary="List subscriptions",
     permission="SUBSCRIPTION_READ",
-    response=SubscriptionList,
+    response=f"{MODELS}:SubscriptionList",
     errors=(400,),
     query=LIST_QUERY,
 )
@@ -117,7 +111,7 @@ def list_subscriptions(request: Request) -> Response:
     "/api/subscriptions/{subscriptionId}",
     summary="Get a subscription (without its secret)",
     permission="SUBSCRIPTION_READ",
-    response=Subscription,
+    response=f"{MODELS}:Subscription",
     errors=(404,),
 )
 def get_subscription(request: Request, subscriptionId: str) -> Response:
@@ -143,7 +137,7 @@ def delete_subscription(request: Request, subscriptionId: str) -> Response:
     "/api/subscriptions/{subscriptionId}/deadletters",
     summary="Deliveries that failed every try (a page, oldest event id first)",
     permission="SUBSCRIPTION_READ",
-    response=DeadLetterList,
+    response=f"{MODELS}:DeadLetterList",
     errors=(400, 404),
     query=PAGING,
 )
@@ -158,8 +152,8 @@ def list_dead_letters(request: Request, subscriptionId: str) -> Response:
     "/api/subscriptions/{subscriptionId}/deadletters/actions",
     summary="REDRIVE dead letters: send them again (the ones named, or the next 100)",
     permission="SUBSCRIPTION_WRITE",
-    body=DeadLetterAction,
-    response=RedriveResult,
+    body=f"{MODELS}:DeadLetterAction",
+    response=f"{MODELS}:RedriveResult",
     errors=(400, 404),
 )
 def dead_letter_action(request: Request, subscriptionId: str, body: DeadLetterAction) -> Response:

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import re
-import secrets
-import uuid
-from collections.abc import Mapping
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from order_service.events import rules as events
-from order_service.webhooks import rules
-from order_service.webhooks.rules import MASK
 
 # events that this service publishes today (see docs/events.md)
 SUBSCRIBABLE = events.ALL
@@ -136,28 +131,3 @@ class RedriveResult(BaseModel):
     model_config = ConfigDict(defer_build=True)
     redriven: list[str] = Field(description="Event ids queued again by this request (each sent once).")
     more: bool = Field(description="Dead letters are left: send REDRIVE again.")
-
-
-def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
-
-
-def new_subscription(request: SubscriptionForCreation, now: str) -> rules.Subscription:
-    stored = {
-        "id": str(uuid.uuid4()),
-        "version": 1,
-        "created": now,
-        "lastModified": now,
-        **request.model_dump(mode="json"),
-        "secret": new_secret(),
-    }
-    return cast(rules.Subscription, stored)  # the request carries name, event and target
-
-
-def public_view(subscription: Mapping[str, Any]) -> dict[str, Any]:
-    """What answers show: never a secret, never a header value (write-only, shown as MASK)."""
-    view = {k: v for k, v in subscription.items() if k not in ("secret", "sealed")}
-    target = subscription.get("target")
-    if isinstance(target, dict):
-        view["target"] = {**target, "headers": [{"key": h["key"], "value": MASK} for h in target.get("headers") or []]}
-    return view

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict, cast
 
 MAX_PER_EVENT = 5
 MASK = "********"  # what answers show instead of a header value (write-only)
@@ -25,3 +28,29 @@ class Subscription(TypedDict):
     secret: NotRequired[str]  # the signing secret: shown once, at creation; stored only sealed
     sealed: NotRequired[dict[str, str]]  # header values and secrets sealed with KMS (webhooks.secrets)
     contexts: NotRequired[list[dict[str, Any]]]
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def new_subscription(fields: Mapping[str, Any], now: str) -> Subscription:
+    """The stored subscription for a validated creation request (SubscriptionForCreation as a dict)."""
+    stored = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "created": now,
+        "lastModified": now,
+        **fields,
+        "secret": new_secret(),
+    }
+    return cast(Subscription, stored)  # the request carries name, event and target
+
+
+def public_view(subscription: Mapping[str, Any]) -> dict[str, Any]:
+    """What answers show: never a secret, never a header value (write-only, shown as MASK)."""
+    view = {k: v for k, v in subscription.items() if k not in ("secret", "sealed")}
+    target = subscription.get("target")
+    if isinstance(target, dict):
+        view["target"] = {**target, "headers": [{"key": h["key"], "value": MASK} for h in target.get("headers") or []]}
+    return view

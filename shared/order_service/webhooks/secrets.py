@@ -20,8 +20,7 @@ from typing import Any, TypedDict, cast
 import boto3
 
 from order_service.core.config import settings
-from order_service.webhooks.models import MASK
-from order_service.webhooks.rules import Subscription
+from order_service.webhooks.rules import MASK, Subscription
 
 SEALED = "sealed"  # the stored attribute
 
