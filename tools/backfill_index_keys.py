@@ -1,0 +1,97 @@
+"""Backfill the index key attributes of a deployed table (docs/capacity.md, "Migration").
+
+A deployed stack moves to the sharded data model in three steps:
+1. `sam deploy` of the new template: the new indexes are created online (DynamoDB builds a new GSI
+   from the existing items while the table keeps serving; the old ones are dropped in the same
+   update - one GSI creation or deletion per table per update, so a table with several index changes
+   takes several deploys; see the docs);
+2. this tool: it gives every existing order and pick job the key attributes the new code writes
+   (`idxStatusShard`, `idxFacilityRef` ...), each with a conditional UpdateItem on the item's
+   `version`, so a concurrent change by the service wins and the item is simply visited again;
+3. nothing else: items written by the new code carry their keys already.
+
+Idempotent (an item whose keys are right is skipped without a write) and resumable: the scan position
+is saved after every page in `--checkpoint`, and a second run starts there.
+
+    python -m tools.backfill_index_keys --table OrdersTable --physical-name my-stack-OrdersTable-ABC
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from order_service.core import dynamo
+from order_service.core.keys import status_shard
+from order_service.orders import rules as orders
+
+_plain = TypeDeserializer()  # the raw item, index attributes included (dynamo.from_item hides them)
+KEYS_OF: dict[str, Callable[[dict[str, Any]], dict[str, str]]] = {
+    "OrdersTable": lambda order: orders.index_attributes(order),  # type: ignore[arg-type]
+    "PickJobsTable": lambda pickjob: {"idxStatusShard": status_shard(pickjob["status"], pickjob["id"])},
+}
+
+
+def backfill(
+    logical_id: str, table: str, checkpoint: Path, page_size: int = 100, max_pages: int | None = None
+) -> dict[str, int]:
+    """Visits every item once (from the checkpoint on; at most `max_pages` pages, then stops with the
+    checkpoint saved, as an interrupted run would); returns what it did."""
+    keys_of = KEYS_OF[logical_id]
+    ddb = dynamo.client()
+    done = {"read": 0, "updated": 0, "skipped": 0, "changed_meanwhile": 0}
+    request: dict[str, Any] = {"TableName": table, "Limit": page_size}
+    if checkpoint.exists():
+        request["ExclusiveStartKey"] = json.loads(checkpoint.read_text())
+    pages = 0
+    while max_pages is None or pages < max_pages:
+        pages += 1
+        response = ddb.scan(**request)
+        for item in response.get("Items", []):
+            done["read"] += 1
+            raw = {name: _plain.deserialize(value) for name, value in item.items()}
+            if "status" not in raw or "version" not in raw:
+                done["skipped"] += 1  # not an entity (a counter, say)
+                continue
+            document = dynamo.from_item(item)
+            wanted = keys_of(document)
+            if all(raw.get(name) == value for name, value in wanted.items()):
+                done["skipped"] += 1
+                continue
+            update = dynamo.Update()
+            for name, value in wanted.items():
+                update.set(name, value)
+            update.equals("version", document["version"])
+            try:
+                # SET only, and no new version: the document does not change, only its index keys.
+                # Attributes of the old model stay; no index is keyed on them any more.
+                ddb.update_item(**update.request(table, {"id": document["id"]}))
+                done["updated"] += 1
+            except ddb.exceptions.ConditionalCheckFailedException:
+                done["changed_meanwhile"] += 1  # the service wrote it with the new code: keys are right
+        last = response.get("LastEvaluatedKey")
+        if last is None:
+            checkpoint.unlink(missing_ok=True)
+            return done
+        checkpoint.write_text(json.dumps(last))
+        request["ExclusiveStartKey"] = last
+    return done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--table", choices=sorted(KEYS_OF), required=True, help="the table's logical id")
+    parser.add_argument("--physical-name", required=True, help="the deployed table's name")
+    parser.add_argument("--checkpoint", type=Path, default=None, help="where the scan position is kept")
+    arguments = parser.parse_args()
+    checkpoint = arguments.checkpoint or Path(f".backfill-{arguments.table}.json")
+    print(json.dumps(backfill(arguments.table, arguments.physical_name, checkpoint)))
+
+
+if __name__ == "__main__":
+    main()
