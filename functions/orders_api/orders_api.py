@@ -1,4 +1,4 @@
-"""Orders API: create (OPEN or LOCKED), get, list, and the actions UNLOCK and CANCEL.
+"""Orders API: create (OPEN or LOCKED), get, list, the actions UNLOCK, CANCEL and FORCE_CANCEL, bulk actions.
 
 Models are named as "module:Class": the large platform models load with the first request that
 parses a body, so that reads start without them.
@@ -99,7 +99,7 @@ def get_order(request: Request, orderId: str) -> Response:
 @api.route(
     "POST",
     "/api/orders/{orderId}/actions",
-    summary="UNLOCK (needs ORDER_UNLOCK) or CANCEL (needs ORDER_CANCEL) an order, with its version",
+    summary="UNLOCK (ORDER_UNLOCK), CANCEL (ORDER_CANCEL) or FORCE_CANCEL (ORDER_FORCE_CANCEL) an order, with its version",
     body=f"{MODELS}:OrderAction",
     response=f"{MODELS}:Order",
     errors=(400, 404, 409, 413),
@@ -109,6 +109,11 @@ def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     if action.name == "CANCEL":
         request.require("ORDER_CANCEL")
         order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId, request.actor)
+    elif action.name == "FORCE_CANCEL":
+        request.require("ORDER_FORCE_CANCEL")
+        order = order_commands.cancel_order(
+            orderId, action.version, action.cancelationReasonId, request.actor, force=True
+        )
     else:
         request.require("ORDER_UNLOCK")
         order = order_commands.unlock_order(orderId, action.version, action.targetTime, request.actor)

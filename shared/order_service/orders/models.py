@@ -44,13 +44,21 @@ class UnlockAction(_Action):
 
 
 class CancelAction(_Action):
-    """OPEN or LOCKED -> CANCELLED."""
+    """OPEN or LOCKED -> CANCELLED; 409 once its pick job has started (IN_PROGRESS or PICKED)."""
 
     name: Literal["CANCEL"]
     cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class OrderAction(RootModel[Annotated[UnlockAction | CancelAction, Field(discriminator="name")]]):
+class ForceCancelAction(_Action):
+    """OPEN or LOCKED -> CANCELLED whatever the state of its pick job, which becomes CANCELED
+    (permission ORDER_FORCE_CANCEL)."""
+
+    name: Literal["FORCE_CANCEL"]
+    cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class OrderAction(RootModel[Annotated[UnlockAction | CancelAction | ForceCancelAction, Field(discriminator="name")]]):
     """An action on one order, chosen by `name`."""
 
     model_config = ConfigDict(defer_build=True)

@@ -17,10 +17,17 @@ OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
 STATUSES = (OPEN, LOCKED, CANCELLED)
 UNLOCKABLE_FROM = (LOCKED,)
 CANCELLABLE_FROM = (OPEN, LOCKED)
+# Set on the order, in the same transaction, when its pick job starts (IN_PROGRESS or PICKED): a plain
+# CANCEL is then refused by its condition; FORCE_CANCEL ignores it. Hidden like every idx attribute.
+PICKING_STARTED = "idxPickingStarted"
 
 ORDER = Entity("order", "orderId")
 NOT_UNLOCKABLE = "The order is not locked: its status is {status}; only LOCKED orders can be unlocked."
 NOT_CANCELLABLE = "The order cannot be cancelled: its status is {status}."
+PICKING_HAS_STARTED = (
+    "The order cannot be cancelled: its pick job has started (IN_PROGRESS or PICKED); "
+    "FORCE_CANCEL (permission ORDER_FORCE_CANCEL) cancels it and its pick job."
+)
 
 
 class StatusChange(TypedDict):

@@ -68,10 +68,17 @@ def unlock_order(order_id: str, version: int, target_time: str | None = None, ac
     return order
 
 
-def cancel_order(order_id: str, version: int, reason_id: str | None = None, actor: str | None = None) -> Order:
-    order = order_store.cancel(order_id, version, now_iso(), reason_id, actor)
-    metrics.add_metric(name="OrdersCancelled", unit=MetricUnit.Count, value=1)
-    logger.info("order cancelled", extra={"order_id": order_id, "version": order["version"], "actor": actor})
+def cancel_order(
+    order_id: str, version: int, reason_id: str | None = None, actor: str | None = None, force: bool = False
+) -> Order:
+    """CANCEL (refused once its pick job has started) or, with `force`, FORCE_CANCEL (whatever its pick
+    job's state; the orders stream then cancels the pick job)."""
+    order = order_store.cancel(order_id, version, now_iso(), reason_id, actor, force=force)
+    metrics.add_metric(name="OrdersForceCancelled" if force else "OrdersCancelled", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "order force-cancelled" if force else "order cancelled",
+        extra={"order_id": order_id, "version": order["version"], "actor": actor},
+    )
     return order
 
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import PayloadTooLarge
+from order_service.core.errors import PayloadTooLarge, TransitionNotAllowed
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
 from order_service.orders.rules import Order, StatusChange
@@ -46,14 +46,31 @@ def unlock(order_id: str, version: int, now: str, target_time: str | None = None
     return _apply(update, order_id, version, orders.UNLOCKABLE_FROM, orders.NOT_UNLOCKABLE)
 
 
-def cancel(order_id: str, version: int, now: str, reason_id: str | None = None, actor: str | None = None) -> Order:
-    """OPEN or LOCKED -> CANCELLED, if the order is still at `version`."""
+def cancel(
+    order_id: str,
+    version: int,
+    now: str,
+    reason_id: str | None = None,
+    actor: str | None = None,
+    force: bool = False,
+) -> Order:
+    """OPEN or LOCKED -> CANCELLED, if the order is still at `version` and (unless `force`) its pick job
+    has not started. One conditional UpdateItem; the orders stream then cancels the pick job."""
     # The previous status is not known without a read; the stream's old image has it.
     update = _status_change(orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
     update.remove("idxNotRoutable")
     if reason_id:
         update.set("cancelationReasonId", reason_id)
+    if not force:
+        update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
     return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
+
+
+def picking_started(order_id: str) -> dict[str, Any]:
+    """The order's part of the transaction that starts (or finishes) its pick job: marks the order, if it
+    is still OPEN, so that a plain CANCEL is refused from now on. Invisible to clients: no new version."""
+    update = dynamo.Update().set(orders.PICKING_STARTED, "true").equals("status", orders.OPEN)
+    return update.transact_item(_table(), {"id": order_id})
 
 
 def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
@@ -76,7 +93,11 @@ def _apply(
     try:
         return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
     except dynamo.ConditionFailed as failure:
-        raise orders.ORDER.refusal(order_id, failure.old, version, wrong_state) from None
+        old = failure.old
+        if old is not None and old.get("version") == version and old.get("status") in allowed_from:
+            # status and version were fine: the only other condition is a cancel's "picking not started"
+            raise TransitionNotAllowed(orders.PICKING_HAS_STARTED, version, version) from None
+        raise orders.ORDER.refusal(order_id, old, version, wrong_state) from None
 
 
 @dataclass(frozen=True)
