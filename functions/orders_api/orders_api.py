@@ -99,7 +99,7 @@ def get_order(request: Request, orderId: str) -> Response:
 @api.route(
     "POST",
     "/api/orders/{orderId}/actions",
-    summary="UNLOCK (ORDER_UNLOCK), CANCEL (ORDER_CANCEL) or FORCE_CANCEL (ORDER_FORCE_CANCEL) an order, with its version",
+    summary="UNLOCK (ORDER_UNLOCK), CANCEL (ORDER_CANCEL) or FORCE_CANCEL (ORDER_FORCE_CANCEL) an order",
     body=f"{MODELS}:OrderAction",
     response=f"{MODELS}:Order",
     errors=(400, 404, 409, 413),

@@ -86,7 +86,8 @@ def pickjob_change(
 
     CREATE at the moments an order becomes fulfillable (OPEN and ROUTED): created so, unlocked, or
     routed at last. (A reroute moves a fulfillable order; the reroute job creates that pick job itself.)
-    CANCEL when an OPEN order is cancelled (its pick job too, even started: that takes a FORCE_CANCEL). Nothing for anything else - a LOCKED order never gets one.
+    CANCEL when an OPEN order is cancelled (a started pick job too: only FORCE_CANCEL gets that far).
+    Nothing for anything else - a LOCKED order never gets one.
     """
     if change == "INSERT":
         return "CREATE" if _status(new) == "OPEN" and _routing_status(new) == "ROUTED" else None

@@ -49,9 +49,7 @@ def test_cancel_of_an_order_whose_pick_job_is_picked_is_a_409(api, picking):
     assert reply.status == 409 and "pick job has started" in reply.body[0]["summary"]
 
 
-def test_force_cancel_cancels_the_order_and_its_started_pick_job_and_publishes_both(
-    api, streams, event_sink, picking
-):
+def test_force_cancel_cancels_the_order_and_its_started_pick_job_and_publishes_both(api, streams, event_sink, picking):
     order, job = picking
 
     reply = api.post(f"/api/orders/{order['id']}/actions", {"name": "FORCE_CANCEL", "version": order["version"]})
@@ -65,7 +63,7 @@ def test_force_cancel_cancels_the_order_and_its_started_pick_job_and_publishes_b
 
 
 def test_force_cancel_needs_the_force_cancel_permission(api, picking):
-    order, job = picking
+    order, _job = picking
 
     reply = api.post(
         f"/api/orders/{order['id']}/actions",
