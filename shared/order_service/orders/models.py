@@ -113,23 +113,44 @@ class OrderRef(BaseModel):
     version: int = Field(ge=0, strict=True)
 
 
+class ForceCancelRef(OrderRef):
+    cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class BulkUnlock(BaseModel):
-    """Unlock up to 100 orders; each is its own conditional write and gets its own result."""
+    """Unlock up to 100 orders (permission ORDER_UNLOCK); each is its own conditional write."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     name: Literal["BULK_UNLOCK"]
     orders: list[OrderRef] = Field(min_length=1, max_length=100)
 
 
-class BulkResult(BaseModel):
+class BulkForceCancel(BaseModel):
+    """Force-cancel up to 15 orders, as the platform (permission ORDER_FORCE_CANCEL); each is its own
+    conditional write."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    name: Literal["BULK_FORCE_CANCEL"]
+    orders: list[ForceCancelRef] = Field(min_length=1, max_length=15)
+
+
+class BulkOrderAction(RootModel[Annotated[BulkUnlock | BulkForceCancel, Field(discriminator="name")]]):
+    """A bulk action, chosen by `name`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class BulkOrderActionResult(BaseModel):
+    """The platform's BulkOrderActionResult: UPDATED, UNCHANGED (already in the action's target status)
+    or FAILED (missing, another version, a status the action refuses), with a summary."""
+
     model_config = ConfigDict(defer_build=True)
     orderId: str
-    result: Literal["UNLOCKED", "CONFLICT", "NOT_LOCKED", "NOT_FOUND"]
+    status: Literal["UPDATED", "UNCHANGED", "FAILED"]
     summary: str | None = None
-    version: int | None = Field(default=None, description="The order's version now.")
-    order: Order | None = Field(default=None, description="The unlocked order.")
 
 
-class BulkResults(BaseModel):
+class BulkOrderActionResults(RootModel[list[BulkOrderActionResult]]):
+    """One result per order, in the request's order."""
+
     model_config = ConfigDict(defer_build=True)
-    results: list[BulkResult]
