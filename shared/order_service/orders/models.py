@@ -88,6 +88,13 @@ class StatusChange(BaseModel):
     reasons: list[str] | None = None
 
 
+class WorkflowUnavailable(BaseModel):
+    """The platform's WorkflowUnavailable: this service runs no workflows."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    isAvailable: Literal[False]
+
+
 class Order(OrderForCreation):
     id: str
     version: int
@@ -98,6 +105,8 @@ class Order(OrderForCreation):
     routing: Routing
     statusHistory: list[StatusChange]
     cancelationReasonId: str | None = None
+    processId: str = Field(description="The platform's process reference: one process per order, its id.")
+    workflowInformation: WorkflowUnavailable
 
 
 class OrderList(BaseModel):

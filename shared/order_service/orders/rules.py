@@ -53,6 +53,8 @@ class Order(TypedDict):
     deliveryPreferences: dict[str, Any]
     routing: Routing
     statusHistory: list[StatusChange]
+    processId: str  # the platform's required process reference: here the order's own id
+    workflowInformation: dict[str, Any]  # always {"isAvailable": False}: this service runs no workflows
     tenantOrderId: NotRequired[str]
     statusReasons: NotRequired[list[dict[str, Any]]]
     cancelationReasonId: NotRequired[str]
@@ -67,8 +69,9 @@ def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | 
     entry = history_entry(status, now, actor=actor)
     if fields.get("statusReasons"):
         entry["reasons"] = [r["reason"] for r in fields["statusReasons"]]
+    order_id = str(uuid.uuid4())
     order: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+        "id": order_id,
         "version": 1,
         "created": now,
         "lastModified": now,
@@ -79,6 +82,9 @@ def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | 
         "deliveryPreferences": fields.get("deliveryPreferences") or {},
         "routing": routing,
         "statusHistory": [entry],
+        # required by the platform's Order: one process per order, and no workflow engine behind it
+        "processId": order_id,
+        "workflowInformation": {"isAvailable": False},
     }
     return order  # type: ignore[return-value]  # a validated request has every required field
 
