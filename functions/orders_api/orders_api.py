@@ -49,7 +49,7 @@ LIST_QUERY = (
     headers=(IDEMPOTENCY_KEY,),
 )
 def create_order(request: Request, body: OrderForCreation) -> Response:
-    order_request = body.model_dump(mode="json", exclude_none=True)
+    order_request = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     key = request.header("Idempotency-Key")
     if key is None:
         order = order_commands.create_order(order_request, request.actor)

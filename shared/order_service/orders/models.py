@@ -1,5 +1,14 @@
-"""The orders API's models: the creation request (the platform's OrderForCreation), the actions,
-and the order as the API returns it (documented in OpenAPI; responses are built as dicts)."""
+"""The orders API's models: the creation request (the platform's OrderForCreation, generated, with our own
+rules on top), the actions, and the order as the API returns it (documented in OpenAPI; responses are
+built as dicts).
+
+Our rules on top of the platform's schema (the only hand-written part of a create request; docs/api.md):
+- `status` on create is only OPEN or LOCKED (the platform's enum has CANCELLED, PROMISED, OBSOLETE too);
+- `orderLineItems` holds 1..500 lines (the platform: at most 500);
+- `tenantOrderId` is 1..256 characters;
+- `orderDate` is stored in UTC with milliseconds and Z.
+Line quantities are integers >= 1 in the platform's schema already.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +18,25 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
 from order_service.core.clock import iso
-from order_service.orders import platform as platform_schema
+from order_service.orders import platform_models
+from order_service.orders.platform_types import DateTime
 
 
-def _timestamp(value: str) -> str:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO-8601 timestamp, e.g. 2026-11-26T08:45:50.525Z") from None
-    if moment.tzinfo is None:
-        raise ValueError("must carry a time zone, e.g. 2026-11-26T08:45:50.525Z")
-    return iso(moment)
+def _utc_milliseconds(value: str) -> str:
+    return iso(datetime.fromisoformat(value.upper().replace("Z", "+00:00")))
 
 
-Timestamp = Annotated[str, AfterValidator(_timestamp)]
+# An RFC 3339 date-time (the platform's format), stored in UTC with milliseconds and Z.
+Timestamp = Annotated[DateTime, AfterValidator(_utc_milliseconds)]
 
 
-class OrderForCreation(platform_schema.OrderForCreation):
-    """The platform's OrderForCreation; `orderDate` must be a timestamp (stored in UTC with ms and Z)."""
+class OrderForCreation(platform_models.OrderForCreation):
+    """The platform's OrderForCreation, with our rules on top (see the module's docstring)."""
 
     orderDate: Timestamp
+    status: Literal["OPEN", "LOCKED"] | None = None  # type: ignore[assignment]
+    orderLineItems: list[platform_models.OrderLineItemForCreation] = Field(min_length=1, max_length=500)
+    tenantOrderId: str | None = Field(default=None, min_length=1, max_length=256, strict=True)
 
 
 class _Action(BaseModel):
@@ -64,7 +72,7 @@ class OrderAction(RootModel[Annotated[UnlockAction | CancelAction | ForceCancelA
     model_config = ConfigDict(defer_build=True)
 
 
-class OrderLineItem(platform_schema.OrderLineItemForCreation):
+class OrderLineItem(platform_models.OrderLineItemForCreation):
     id: str
 
 
