@@ -43,7 +43,7 @@ LIST_QUERY = (*PAGING, QueryParam("event", "Only subscriptions of this event.", 
 )
 def create_subscription(request: Request, body: SubscriptionForCreation) -> Response:
     try:
-        callback_urls.check(body.target.callbackUrl, settings().allow_local_webhooks)
+        callback_urls.check(body.target.callbackUrl, settings().allow_local_webhooks, accept_unresolved=True)
     except callback_urls.RefusedCallbackUrl as refused:
         raise InvalidRequest(f"The callback URL is not allowed: {refused}.", "target.callbackUrl") from None
     subscription = new_subscription(body, now_iso())

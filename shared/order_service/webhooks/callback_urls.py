@@ -1,6 +1,8 @@
 """Where a webhook may call: https only, and never loopback, link-local (the metadata address
 169.254.169.254 included), private, multicast or reserved addresses - checked when a subscription
 is created and again, after a fresh DNS resolution, before every delivery (DNS can change).
+A host that does not resolve yet is accepted when a subscription is created (`accept_unresolved`):
+its receiver may not be deployed yet; every delivery resolves it, checks it and pins the address.
 
 The one exception is local development: with ALLOW_LOCAL_WEBHOOKS=true, http://127.0.0.1 is allowed.
 """
@@ -21,25 +23,32 @@ class RefusedCallbackUrl(ValueError):
     pass
 
 
+class UnresolvableHost(RefusedCallbackUrl):
+    """The host has no address (yet)."""
+
+
 @dataclass(frozen=True)
 class Target:
     scheme: str
     host: str
     port: int
     path: str
-    address: str  # the checked IP address to connect to (no second resolution)
+    address: str  # the checked IP address to connect to (no second resolution); "" only if accept_unresolved
 
 
 def _addresses(host: str, port: int, resolve: Resolver) -> list[str]:
     try:
         infos = resolve(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise RefusedCallbackUrl(f"the host '{host}' cannot be resolved") from None
+        raise UnresolvableHost(f"the host '{host}' cannot be resolved") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def check(url: str, allow_local: bool = False, resolve: Resolver | None = None) -> Target:
-    """The target to connect to, or RefusedCallbackUrl saying why not."""
+def check(
+    url: str, allow_local: bool = False, resolve: Resolver | None = None, accept_unresolved: bool = False
+) -> Target:
+    """The target to connect to, or RefusedCallbackUrl saying why not. With `accept_unresolved`, a host
+    that does not resolve passes (address ""); one that resolves is checked as always."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -54,9 +63,15 @@ def check(url: str, allow_local: bool = False, resolve: Resolver | None = None) 
     if parts.username or parts.password:
         raise RefusedCallbackUrl("the callback URL must not carry credentials; use headers")
     port = port or (443 if parts.scheme == "https" else 80)
-    addresses = _addresses(host, port, resolve or socket.getaddrinfo)
-    if not addresses:
-        raise RefusedCallbackUrl(f"the host '{host}' cannot be resolved")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        addresses = _addresses(host, port, resolve or socket.getaddrinfo)
+        if not addresses:
+            raise UnresolvableHost(f"the host '{host}' cannot be resolved")
+    except UnresolvableHost:
+        if accept_unresolved:
+            return Target(parts.scheme, host, port, path, "")
+        raise
     if not local:
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%")[0])
@@ -65,5 +80,4 @@ def check(url: str, allow_local: bool = False, resolve: Resolver | None = None) 
                     f"the callback URL resolves to a non-public address ({address}); "
                     "loopback, link-local, private and metadata addresses are not allowed"
                 )
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, addresses[0])

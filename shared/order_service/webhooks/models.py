@@ -62,10 +62,18 @@ class WebhookTarget(_Strict):
     headers: list[Header] = Field(default_factory=list, max_length=20)
 
 
+class SubscriptionContext(_Strict):
+    """The platform's SubscriptionContext: only events of these facilities (FACILITY_GROUP: not here)."""
+
+    type: Literal["FACILITY"]
+    values: list[str] = Field(min_length=1, max_length=100)
+
+
 class SubscriptionForCreation(_Strict):
     name: str = Field(min_length=1, max_length=200)
     event: EventName
     target: WebhookTarget
+    contexts: list[SubscriptionContext] | None = Field(default=None, max_length=10)
 
 
 class Subscription(BaseModel):
@@ -77,6 +85,7 @@ class Subscription(BaseModel):
     name: str
     event: EventName
     target: WebhookTarget
+    contexts: list[SubscriptionContext] | None = None
 
 
 class SubscriptionCreated(Subscription):
@@ -123,7 +132,7 @@ def new_subscription(request: SubscriptionForCreation, now: str) -> rules.Subscr
         "version": 1,
         "created": now,
         "lastModified": now,
-        **request.model_dump(mode="json"),
+        **request.model_dump(mode="json", exclude_none=True),
         "secret": "whsec_" + secrets.token_urlsafe(32),
     }
     return cast(rules.Subscription, stored)  # the request carries name, event and target
