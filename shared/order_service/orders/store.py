@@ -61,9 +61,12 @@ def cancel(
     update.remove("idxNotRoutable")
     if reason_id:
         update.set("cancelationReasonId", reason_id)
-    if not force:
-        update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
-    return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
+    if force:
+        return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
+    update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
+    return _apply(
+        update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE, orders.PICKING_HAS_STARTED
+    )
 
 
 def picking_started(order_id: str) -> dict[str, Any]:
@@ -86,17 +89,22 @@ def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
 
 
 def _apply(
-    update: dynamo.Update, order_id: str, version: int, allowed_from: tuple[str, ...], wrong_state: str
+    update: dynamo.Update,
+    order_id: str,
+    version: int,
+    allowed_from: tuple[str, ...],
+    wrong_state: str,
+    other_condition: str | None = None,
 ) -> Order:
-    """One conditional UpdateItem; a refusal is explained from the old image (no read before the write)."""
+    """One conditional UpdateItem; a refusal is explained from the old image (no read before the write).
+    `other_condition` explains a refusal by the update's own extra condition (status and version were fine)."""
     update.exists("id").one_of("status", list(allowed_from)).equals("version", version)
     try:
         return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
     except dynamo.ConditionFailed as failure:
         old = failure.old
-        if old is not None and old.get("version") == version and old.get("status") in allowed_from:
-            # status and version were fine: the only other condition is a cancel's "picking not started"
-            raise TransitionNotAllowed(orders.PICKING_HAS_STARTED, version, version) from None
+        if other_condition and old and old.get("version") == version and old.get("status") in allowed_from:
+            raise TransitionNotAllowed(other_condition, version, version) from None
         raise orders.ORDER.refusal(order_id, old, version, wrong_state) from None
 
 
