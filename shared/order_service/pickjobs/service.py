@@ -8,10 +8,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from order_service.core.clock import now_iso
-from order_service.orders import store as order_store
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs import store as pickjob_store
-from order_service.pickjobs.rules import PickJob
 
 logger = Logger(child=True)
 metrics = Metrics()
@@ -34,12 +32,3 @@ def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any]
         pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(new))
         if pickjob_store.cancel_active(pickjob_id, now_iso()):
             logger.info("pick job cancelled with its order", extra={"order_id": new["id"], "pickjob_id": pickjob_id})
-
-
-def change_status(pickjob_id: str, version: int, status: str) -> PickJob:
-    """A client's PATCH (IN_PROGRESS, PICKED): the pick job and its order's "picking started" mark, in one
-    transaction. The read only finds the order (a pick job's orderRef never changes)."""
-    pickjob = pickjob_store.get(pickjob_id)
-    return pickjob_store.change_status(
-        pickjob, version, status, now_iso(), order_store.picking_started(pickjob["orderRef"])
-    )
