@@ -6,7 +6,9 @@ Our rules on top of the platform's schema (the only hand-written part of a creat
 - `status` on create is only OPEN or LOCKED (the platform's enum has CANCELLED, PROMISED, OBSOLETE too);
 - `orderLineItems` holds 1..500 lines (the platform: at most 500);
 - `tenantOrderId` is 1..256 characters;
-- `orderDate` is stored in UTC with milliseconds and Z.
+- `orderDate` is stored in UTC with milliseconds and Z;
+- a consumer address's coordinates lie on the globe (the platform leaves them open; a point off the globe
+  would break nearest-facility routing).
 Line quantities are integers >= 1 in the platform's schema already.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictFloat
 
 from order_service.core.clock import iso
 from order_service.orders import platform_models
@@ -30,9 +32,23 @@ def _utc_milliseconds(value: str) -> str:
 Timestamp = Annotated[DateTime, AfterValidator(_utc_milliseconds)]
 
 
+class GlobeCoordinates(platform_models.Coordinates):
+    lat: StrictFloat = Field(ge=-90, le=90)
+    lon: StrictFloat = Field(ge=-180, le=180)
+
+
+class ConsumerAddress(platform_models.ConsumerAddress):
+    coordinates: GlobeCoordinates | None = None
+
+
+class Consumer(platform_models.OrderForCreationConsumer):
+    addresses: list[ConsumerAddress] | None = Field(default=None, max_length=500)  # type: ignore[assignment]
+
+
 class OrderForCreation(platform_models.OrderForCreation):
     """The platform's OrderForCreation, with our rules on top (see the module's docstring)."""
 
+    consumer: Consumer
     orderDate: Timestamp
     status: Literal["OPEN", "LOCKED"] | None = None  # type: ignore[assignment]
     orderLineItems: list[platform_models.OrderLineItemForCreation] = Field(min_length=1, max_length=500)

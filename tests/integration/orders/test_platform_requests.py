@@ -112,3 +112,11 @@ def place(body: dict, path: tuple, value: object) -> None:
     for step in path[:-1]:
         target = target[step]
     target[path[-1]] = copy.deepcopy(value)
+
+
+@pytest.mark.parametrize(("lat", "lon", "field"), [(91, 0, "lat"), (0, -181, "lon")])
+def test_coordinates_off_the_globe_are_a_400_naming_the_field(api, facility, lat, lon, field):
+    reply = api.post("/api/orders", order_body(coordinates={"lat": lat, "lon": lon}))
+
+    assert reply.status == 400
+    assert f"coordinates.{field}" in reply.body[0]["description"]
