@@ -16,7 +16,7 @@ CHECKOV_VERSION := 3.3.30
 export PYTHONPATH := shared:.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: help install chromium run test test-fast test-e2e lint fmt bench openapi events validate build clean
+.PHONY: help install chromium run test test-fast test-e2e lint fmt bench openapi platform-models events validate build clean
 
 help:
 	@echo "make run      - the whole service on 127.0.0.1 (moto, API on :3000, stream/queue pollers)"
@@ -26,6 +26,7 @@ help:
 	@echo "make fmt      - ruff format and autofix"
 	@echo "make bench    - cold-start import ratios and other benchmarks"
 	@echo "make openapi  - regenerate shared/order_service/openapi.json"
+	@echo "make platform-models - regenerate orders/platform_models.py from platform/ (the platform's schemas)"
 	@echo "make screenshot - docs/backoffice.png from the local stack in Chromium"
 	@echo "make validate - sam validate --lint (separate .venv-sam)"
 	@echo "make build    - sam build"
@@ -84,6 +85,9 @@ screenshot: $(STAMP) chromium
 
 openapi: $(STAMP)
 	$(BIN)/python -m tools.openapi
+
+platform-models: $(STAMP)
+	$(BIN)/python -m tools.platform_models
 
 events: $(STAMP)
 	$(BIN)/python -m tools.make_events

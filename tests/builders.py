@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 FULL_ORDER = Path(__file__).parent / "fixtures" / "full_order.json"
+MAXIMAL_ORDER = Path(__file__).parent / "fixtures" / "maximal_order.json"
 
 BERLIN = {"lat": 52.520008, "lon": 13.404954}
 MUNICH = {"lat": 48.137154, "lon": 11.576124}
@@ -22,7 +23,7 @@ def facility_body(name: str = "Berlin Mitte", coordinates: dict[str, float] | No
             "postalCode": "10119",
             "city": "Berlin",
             "country": "DE",
-            "coordinates": coordinates or BERLIN,
+            "coordinates": dict(coordinates or BERLIN),
         },
     }
     body.update(fields)
@@ -46,7 +47,7 @@ def order_body(
                     "postalCode": "10115",
                     "city": "Berlin",
                     "country": "DE",
-                    "coordinates": coordinates or BERLIN,
+                    "coordinates": dict(coordinates or BERLIN),  # a copy: tests may change it
                 }
             ],
         },
@@ -67,3 +68,13 @@ def locked_order_body(reason: str = "Fraud check pending", **fields: Any) -> dic
 def full_order_body() -> dict:
     """Every part of the platform's OrderForCreation (addresses, phone numbers, attributes, tags...)."""
     return json.loads(FULL_ORDER.read_text(encoding="utf-8"))
+
+
+def maximal_order_body(collect_facility_ref: str) -> dict:
+    """Every field group of the platform's OrderForCreation, click-and-collect at `collect_facility_ref`:
+    consumer with every address field and phone numbers, lines with attributes, tags, substitutes and
+    measurement validation, stickers, paymentInfo, pricing (fees, taxes, discounts), source,
+    customServices, promisesOptions, deliveryPreferences (collect, shipping, reservation)."""
+    body = json.loads(MAXIMAL_ORDER.read_text(encoding="utf-8"))
+    body["deliveryPreferences"]["collect"][0]["facilityRef"] = collect_facility_ref
+    return body

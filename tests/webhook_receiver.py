@@ -64,3 +64,17 @@ def running_receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def allow_local(monkeypatch: Any, *ports: int) -> None:
+    """The local-development exception (LOCAL_WEBHOOK_PORTS) for these test receivers' ports only."""
+    from order_service.core.config import settings
+
+    monkeypatch.setenv("LOCAL_WEBHOOK_PORTS", ",".join(str(p) for p in ports))
+    settings.cache_clear()
+
+
+def port_of(url: str) -> int:
+    from urllib.parse import urlsplit
+
+    return int(urlsplit(url).port or 0)

@@ -1,4 +1,4 @@
-"""Orders API: create (OPEN or LOCKED), get, list, and the actions UNLOCK and CANCEL.
+"""Orders API: create (OPEN or LOCKED), get, list, the actions UNLOCK, CANCEL and FORCE_CANCEL, bulk actions.
 
 Models are named as "module:Class": the large platform models load with the first request that
 parses a body, so that reads start without them.
@@ -18,7 +18,7 @@ from order_service.orders import service as order_commands
 from order_service.orders import store as order_store
 
 if TYPE_CHECKING:
-    from order_service.orders.models import BulkUnlock, OrderAction, OrderForCreation
+    from order_service.orders.models import BulkOrderAction, OrderAction, OrderForCreation
 
 MODELS = "order_service.orders.models"
 
@@ -49,7 +49,7 @@ LIST_QUERY = (
     headers=(IDEMPOTENCY_KEY,),
 )
 def create_order(request: Request, body: OrderForCreation) -> Response:
-    order_request = body.model_dump(mode="json", exclude_none=True)
+    order_request = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     key = request.header("Idempotency-Key")
     if key is None:
         order = order_commands.create_order(order_request, request.actor)
@@ -99,7 +99,7 @@ def get_order(request: Request, orderId: str) -> Response:
 @api.route(
     "POST",
     "/api/orders/{orderId}/actions",
-    summary="UNLOCK (needs ORDER_UNLOCK) or CANCEL (needs ORDER_CANCEL) an order, with its version",
+    summary="UNLOCK (ORDER_UNLOCK), CANCEL (ORDER_CANCEL) or FORCE_CANCEL (ORDER_FORCE_CANCEL) an order",
     body=f"{MODELS}:OrderAction",
     response=f"{MODELS}:Order",
     errors=(400, 404, 409, 413),
@@ -109,6 +109,11 @@ def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     if action.name == "CANCEL":
         request.require("ORDER_CANCEL")
         order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId, request.actor)
+    elif action.name == "FORCE_CANCEL":
+        request.require("ORDER_FORCE_CANCEL")
+        order = order_commands.cancel_order(
+            orderId, action.version, action.cancelationReasonId, request.actor, force=True
+        )
     else:
         request.require("ORDER_UNLOCK")
         order = order_commands.unlock_order(orderId, action.version, action.targetTime, request.actor)
@@ -118,18 +123,29 @@ def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
 @api.route(
     "POST",
     "/api/orders/actions",
-    summary="BULK_UNLOCK up to 100 orders, one result per order",
-    permission="ORDER_UNLOCK",
-    body=f"{MODELS}:BulkUnlock",
-    response=f"{MODELS}:BulkResults",
+    summary="BULK_UNLOCK (ORDER_UNLOCK, up to 100) or BULK_FORCE_CANCEL (ORDER_FORCE_CANCEL, up to 15) orders",
+    body=f"{MODELS}:BulkOrderAction",
+    response=f"{MODELS}:BulkOrderActionResults",
     errors=(400, 413),
 )
-def bulk_action(request: Request, body: BulkUnlock) -> Response:
-    results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in body.orders], request.actor)
+def bulk_action(request: Request, body: BulkOrderAction) -> Response:
+    action = body.root
+    if action.name == "BULK_FORCE_CANCEL":
+        request.require("ORDER_FORCE_CANCEL")
+        refs = [(ref.orderId, ref.version, ref.cancelationReasonId) for ref in action.orders]
+        results = order_commands.bulk_force_cancel(refs, request.actor)
+    else:
+        request.require("ORDER_UNLOCK")
+        results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in action.orders], request.actor)
     logger.info(
-        "bulk unlock", extra={"requested": len(results), "unlocked": sum(r["result"] == "UNLOCKED" for r in results)}
+        "bulk action",
+        extra={
+            "action": action.name,
+            "requested": len(results),
+            "updated": sum(r["status"] == "UPDATED" for r in results),
+        },
     )
-    return json_response({"results": results})
+    return json_response(results)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

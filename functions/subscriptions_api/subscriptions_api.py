@@ -43,10 +43,10 @@ LIST_QUERY = (*PAGING, QueryParam("event", "Only subscriptions of this event.", 
 )
 def create_subscription(request: Request, body: SubscriptionForCreation) -> Response:
     try:
-        callback_urls.check(body.target.callbackUrl, settings().local_webhook_ports)
+        callback_urls.check(body.target.callbackUrl, settings().local_webhook_ports, accept_unresolved=True)
     except callback_urls.RefusedCallbackUrl as refused:
         raise InvalidRequest(f"The callback URL is not allowed: {refused}.", "target.callbackUrl") from None
-    subscription = new_subscription(body.model_dump(mode="json"), now_iso())
+    subscription = new_subscription(body.model_dump(mode="json", exclude_none=True), now_iso())
     stored = secrets.conceal(subscription)  # header values and secret sealed (KMS), header values masked
     subscription_store.create(stored)
     logger.info("subscription created", extra={"subscription_id": subscription["id"], "event": body.event})

@@ -161,9 +161,29 @@ def test_bulk_unlock_of_three_with_one_stale(page, stack):
     results = page.get_by_test_id("bulk-results").locator("li")
     results.first.wait_for()
     by_order = {r.get_attribute("data-order-id"): r.get_attribute("data-result") for r in results.all()}
-    assert by_order == {orders[0]["id"]: "UNLOCKED", orders[1]["id"]: "CONFLICT", orders[2]["id"]: "UNLOCKED"}
-    assert "B-1: conflict" in page.get_by_test_id("bulk-results").inner_text()
+    assert by_order == {orders[0]["id"]: "UPDATED", orders[1]["id"]: "UNCHANGED", orders[2]["id"]: "UPDATED"}
+    assert "B-1: The order is already OPEN." in page.get_by_test_id("bulk-results").inner_text()
     expect(page.locator("#rows tr")).to_have_count(0)
+
+
+def test_an_admin_force_cancels_selected_orders_one_of_them_stale(page, stack):
+    orders = [seed(stack, locked_order_body(tenantOrderId=f"F-{n}")) for n in range(2)]
+    open_backoffice(page, stack, 2, user="admin")
+    for order in orders:
+        page.locator(f"#rows tr[data-order-id='{order['id']}'] input[type=checkbox]").check()
+    unlock = {"name": "UNLOCK", "version": 1}
+    assert stack.call("POST", f"/api/orders/{orders[1]['id']}/actions", unlock)[0] == 200
+
+    page.get_by_test_id("bulk-force-cancel").click()
+    page.get_by_test_id("confirm-yes").click()
+
+    results = page.get_by_test_id("bulk-results").locator("li")
+    results.first.wait_for()
+    by_order = {r.get_attribute("data-order-id"): r.get_attribute("data-result") for r in results.all()}
+    assert by_order == {orders[0]["id"]: "UPDATED", orders[1]["id"]: "FAILED"}
+    assert "F-1: The order was changed by someone else" in page.get_by_test_id("bulk-results").inner_text()
+    assert stack.call("GET", f"/api/orders/{orders[0]['id']}")[1]["status"] == "CANCELLED"
+    assert page.errors == []
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -193,6 +213,7 @@ def test_a_read_only_user_sees_the_queue_but_no_unlock(page, stack):
     assert page.get_by_test_id("unlock").is_hidden()
     assert page.get_by_test_id("cancel").is_hidden()
     assert page.get_by_test_id("bulk-unlock").is_hidden()
+    assert page.get_by_test_id("bulk-force-cancel").is_hidden()
     assert page.errors == []
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from local_stack.process import start as start_stack
 from local_stack.process import stop as stop_stack
-from tests.builders import locked_order_body
+from tests.builders import full_order_body, locked_order_body
 from tests.e2e.conftest import eventually
+from tests.platform_schemas import violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -37,9 +38,30 @@ def test_locked_order_unlock_pick_job_and_inbox(stack):
     assert delivered["headers"]["X-Webhook-Signature"].startswith("v1=")  # a real, signed webhook delivery
 
 
+def test_webhook_bodies_in_the_inbox_are_the_platforms_order_webhook_events(stack):
+    status, order = stack.call("POST", "/api/orders", full_order_body())
+    assert status == 201
+    assert stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})[0] == 200
+    assert stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "CANCEL", "version": 2})[0] == 200
+
+    schemas = {
+        "ORDER_CREATED": "OrderCreatedWebHookEvent",
+        "ORDER_UNLOCKED": "OrderUnlockedWebHookEvent",
+        "ORDER_CANCELLED": "OrderCancelledWebHookEvent",
+    }
+    for event, schema in schemas.items():
+        [body] = eventually(
+            lambda event=event: [
+                i["body"] for i in stack.inbox_items(event) if i["body"]["payload"]["id"] == order["id"]
+            ]
+        )
+        assert violations(schema, body) == [], event
+
+
 def test_errors_come_back_in_the_contract_format_over_http(stack):
     status, body = stack.call("POST", "/api/orders/nope/actions", {"name": "UNLOCK", "version": 1})
     assert status == 404 and body[0]["summary"]
+    assert violations("ApiError", body) == []
 
     status, body = stack.call("DELETE", "/api/orders")
     assert status == 405 and body[0]["summary"] == "Method not allowed."

@@ -1,4 +1,4 @@
-// Back office: the queue of locked orders, their detail, unlock / cancel / bulk unlock.
+// Back office: the queue of locked orders, their detail, unlock / cancel / bulk unlock / bulk force cancel.
 // Plain JS, no build step. Sign-in (user name and password) gives an access token kept in memory for
 // this tab; every call goes through api(), which sends it. Actions show only with their permission.
 "use strict";
@@ -57,6 +57,7 @@ async function signIn(username, password) {
   $("whoami").hidden = false;
   $("app").hidden = false;
   $("bulk-unlock").hidden = !can("ORDER_UNLOCK");
+  $("bulk-force-cancel").hidden = !can("ORDER_FORCE_CANCEL");
   await loadFacilities();
   await restart();
 }
@@ -183,10 +184,15 @@ function toggle(order, on) {
   renderBulkButton();
 }
 
+// The platform's limits per bulk request.
+const BULK_LIMITS = { BULK_UNLOCK: 100, BULK_FORCE_CANCEL: 15 };
+
 function renderBulkButton() {
-  const button = $("bulk-unlock");
-  button.textContent = `Unlock selected (${state.selected.size})`;
-  button.disabled = state.selected.size === 0;
+  const count = state.selected.size;
+  $("bulk-unlock").textContent = `Unlock selected (${count})`;
+  $("bulk-unlock").disabled = count === 0 || count > BULK_LIMITS.BULK_UNLOCK;
+  $("bulk-force-cancel").textContent = `Force cancel selected (${count})`;
+  $("bulk-force-cancel").disabled = count === 0 || count > BULK_LIMITS.BULK_FORCE_CANCEL;
 }
 
 function restart() {
@@ -280,20 +286,23 @@ async function act(name) {
 }
 
 // --------------------------------------------------------------------- bulk ---
-async function bulkUnlock() {
+async function bulkAction(name, question) {
   const orders = [...state.selected].map(([orderId, version]) => ({ orderId, version }));
-  if (!(await confirmStep(`Unlock ${orders.length} order(s)?`))) return;
-  const reply = await api("POST", "/api/orders/actions", { name: "BULK_UNLOCK", orders });
+  if (!(await confirmStep(question(orders.length)))) return;
+  const reply = await api("POST", "/api/orders/actions", { name, orders });
   if (reply.status !== 200) { say(problem(reply), true); return; }
+  // one BulkOrderActionResult per order: UPDATED, UNCHANGED (already so) or FAILED, with a summary
   const labels = new Map(state.orders.map((o) => [o.id, o.tenantOrderId || o.id]));
-  const words = { UNLOCKED: "unlocked", CONFLICT: "conflict: changed by someone else", NOT_LOCKED: "not locked",
-                  NOT_FOUND: "not found" };
-  $("bulk-results").replaceChildren(...reply.data.results.map((r) =>
-    el("li", { class: r.result, "data-order-id": r.orderId, "data-result": r.result },
-      `${labels.get(r.orderId) || r.orderId}: ${words[r.result]}`)));
+  $("bulk-results").replaceChildren(...reply.data.map((r) =>
+    el("li", { class: r.status, "data-order-id": r.orderId, "data-result": r.status },
+      `${labels.get(r.orderId) || r.orderId}: ${r.summary || r.status}`)));
   state.selected.clear();
   await loadQueue();
 }
+
+const bulkUnlock = () => bulkAction("BULK_UNLOCK", (n) => `Unlock ${n} order(s)?`);
+const bulkForceCancel = () => bulkAction("BULK_FORCE_CANCEL",
+  (n) => `Cancel ${n} order(s), even where picking has started?`);
 
 // ------------------------------------------------------------------- wiring ---
 function wire() {
@@ -307,6 +316,7 @@ function wire() {
     renderQueue();
   });
   $("bulk-unlock").addEventListener("click", bulkUnlock);
+  $("bulk-force-cancel").addEventListener("click", bulkForceCancel);
   $("unlock").addEventListener("click", () => act("UNLOCK"));
   $("cancel").addEventListener("click", () => act("CANCEL"));
   $("close-detail").addEventListener("click", () => { $("detail").hidden = true; state.current = null; renderQueue(); });

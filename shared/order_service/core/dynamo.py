@@ -175,6 +175,32 @@ class Update:
         return from_item(response["Attributes"])
 
 
+class TransactionRefused(Exception):
+    """A TransactWriteItems refused by conditions: `old` maps the index of each refusing item to that
+    item as it was (None: it does not exist)."""
+
+    def __init__(self, old: dict[int, dict[str, Any] | None]) -> None:
+        super().__init__("transaction refused by a condition")
+        self.old = old
+
+
+def transact(items: list[dict[str, Any]]) -> None:
+    """One TransactWriteItems: all of `items` change, or none (TransactionRefused says which refused)."""
+    ddb = client()
+    try:
+        ddb.transact_write_items(TransactItems=items)
+    except ddb.exceptions.TransactionCanceledException as error:
+        reasons = error.response.get("CancellationReasons") or []
+        old = {
+            position: (from_item(reason["Item"]) if reason.get("Item") else None)
+            for position, reason in enumerate(reasons)
+            if reason.get("Code") == "ConditionalCheckFailed"
+        }
+        if not old:
+            raise
+        raise TransactionRefused(old) from None
+
+
 def put_new(table: str, document: Mapping[str, Any]) -> None:
     """PutItem that never overwrites: the id must be new."""
     ddb = client()

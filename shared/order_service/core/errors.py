@@ -58,6 +58,7 @@ class Refused(DomainError):
         super().__init__(summary, description)
         self.current_version = current_version
         self.request_version = request_version
+        self.current_status: str | None = None  # the entity's status, where the refusal knows it
 
 
 class VersionConflict(Refused):
@@ -106,6 +107,12 @@ class Entity:
         if old is None:
             return self.missing(entity_id)
         current = int(old.get("version") or 0)
+        refused: Refused
         if request_version is not None and current != request_version:
-            return VersionConflict(self.name, current, request_version)
-        return TransitionNotAllowed(wrong_state.format_map({**old, "entity": self.name}), current, request_version)
+            refused = VersionConflict(self.name, current, request_version)
+        else:
+            refused = TransitionNotAllowed(
+                wrong_state.format_map({**old, "entity": self.name}), current, request_version
+            )
+        refused.current_status = old.get("status")
+        return refused

@@ -16,6 +16,7 @@ ORDER_CREATED = "ORDER_CREATED"
 ORDER_UNLOCKED = "ORDER_UNLOCKED"
 ORDER_CANCELLED = "ORDER_CANCELLED"
 PICK_JOB_CREATED = "PICK_JOB_CREATED"
+PICK_JOB_CANCELLED = "PICK_JOB_CANCELLED"
 PICK_JOB_REROUTED = "PICK_JOB_REROUTED"
 TIME_TRIGGERED_REROUTE_FAILED = "TIME_TRIGGERED_REROUTE_FAILED"
 ALL = (
@@ -23,6 +24,7 @@ ALL = (
     ORDER_UNLOCKED,
     ORDER_CANCELLED,
     PICK_JOB_CREATED,
+    PICK_JOB_CANCELLED,
     PICK_JOB_REROUTED,
     TIME_TRIGGERED_REROUTE_FAILED,
 )
@@ -79,6 +81,8 @@ def pickjob_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] 
     if new.get("rerouteFailedAt") and not (old or {}).get("rerouteFailedAt"):
         payload = {"pickJob": new, "facilityRef": new["facilityRef"], "rerouteDate": new["rerouteFailedAt"]}
         return [envelope(TIME_TRIGGERED_REROUTE_FAILED, payload, new["id"], new["version"])]
+    if new.get("status") == "CANCELED" and (old or {}).get("status") != "CANCELED":
+        return [envelope(PICK_JOB_CANCELLED, new, new["id"], new["version"])]
     return []
 
 

@@ -1,34 +1,58 @@
-"""The orders API's models: the creation request (the platform's OrderForCreation), the actions,
-and the order as the API returns it (documented in OpenAPI; responses are built as dicts)."""
+"""The orders API's models: the creation request (the platform's OrderForCreation, generated, with our own
+rules on top), the actions, and the order as the API returns it (documented in OpenAPI; responses are
+built as dicts).
+
+Our rules on top of the platform's schema (the only hand-written part of a create request; docs/api.md):
+- `status` on create is only OPEN or LOCKED (the platform's enum has CANCELLED, PROMISED, OBSOLETE too);
+- `orderLineItems` holds 1..500 lines (the platform: at most 500);
+- `tenantOrderId` is 1..256 characters;
+- `orderDate` is stored in UTC with milliseconds and Z;
+- a consumer address's coordinates lie on the globe (the platform leaves them open; a point off the globe
+  would break nearest-facility routing).
+Line quantities are integers >= 1 in the platform's schema already.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictFloat
 
 from order_service.core.clock import iso
-from order_service.orders import platform as platform_schema
+from order_service.orders import platform_models
+from order_service.orders.platform_types import DateTime
 
 
-def _timestamp(value: str) -> str:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO-8601 timestamp, e.g. 2026-11-26T08:45:50.525Z") from None
-    if moment.tzinfo is None:
-        raise ValueError("must carry a time zone, e.g. 2026-11-26T08:45:50.525Z")
-    return iso(moment)
+def _utc_milliseconds(value: str) -> str:
+    return iso(datetime.fromisoformat(value.upper().replace("Z", "+00:00")))
 
 
-Timestamp = Annotated[str, AfterValidator(_timestamp)]
+# An RFC 3339 date-time (the platform's format), stored in UTC with milliseconds and Z.
+Timestamp = Annotated[DateTime, AfterValidator(_utc_milliseconds)]
 
 
-class OrderForCreation(platform_schema.OrderForCreation):
-    """The platform's OrderForCreation; `orderDate` must be a timestamp (stored in UTC with ms and Z)."""
+class GlobeCoordinates(platform_models.Coordinates):
+    lat: StrictFloat = Field(ge=-90, le=90)
+    lon: StrictFloat = Field(ge=-180, le=180)
 
+
+class ConsumerAddress(platform_models.ConsumerAddress):
+    coordinates: GlobeCoordinates | None = None
+
+
+class Consumer(platform_models.OrderForCreationConsumer):
+    addresses: list[ConsumerAddress] | None = Field(default=None, max_length=500)  # type: ignore[assignment]
+
+
+class OrderForCreation(platform_models.OrderForCreation):
+    """The platform's OrderForCreation, with our rules on top (see the module's docstring)."""
+
+    consumer: Consumer
     orderDate: Timestamp
+    status: Literal["OPEN", "LOCKED"] | None = None  # type: ignore[assignment]
+    orderLineItems: list[platform_models.OrderLineItemForCreation] = Field(min_length=1, max_length=500)
+    tenantOrderId: str | None = Field(default=None, min_length=1, max_length=256, strict=True)
 
 
 class _Action(BaseModel):
@@ -44,19 +68,27 @@ class UnlockAction(_Action):
 
 
 class CancelAction(_Action):
-    """OPEN or LOCKED -> CANCELLED."""
+    """OPEN or LOCKED -> CANCELLED; 409 once its pick job has started (IN_PROGRESS or PICKED)."""
 
     name: Literal["CANCEL"]
     cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class OrderAction(RootModel[Annotated[UnlockAction | CancelAction, Field(discriminator="name")]]):
+class ForceCancelAction(_Action):
+    """OPEN or LOCKED -> CANCELLED whatever the state of its pick job, which becomes CANCELED
+    (permission ORDER_FORCE_CANCEL)."""
+
+    name: Literal["FORCE_CANCEL"]
+    cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class OrderAction(RootModel[Annotated[UnlockAction | CancelAction | ForceCancelAction, Field(discriminator="name")]]):
     """An action on one order, chosen by `name`."""
 
     model_config = ConfigDict(defer_build=True)
 
 
-class OrderLineItem(platform_schema.OrderLineItemForCreation):
+class OrderLineItem(platform_models.OrderLineItemForCreation):
     id: str
 
 
@@ -80,6 +112,13 @@ class StatusChange(BaseModel):
     reasons: list[str] | None = None
 
 
+class WorkflowUnavailable(BaseModel):
+    """The platform's WorkflowUnavailable: this service runs no workflows."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    isAvailable: Literal[False]
+
+
 class Order(OrderForCreation):
     id: str
     version: int
@@ -90,6 +129,8 @@ class Order(OrderForCreation):
     routing: Routing
     statusHistory: list[StatusChange]
     cancelationReasonId: str | None = None
+    processId: str = Field(description="The platform's process reference: one process per order, its id.")
+    workflowInformation: WorkflowUnavailable
 
 
 class OrderList(BaseModel):
@@ -108,23 +149,44 @@ class OrderRef(BaseModel):
     version: int = Field(ge=0, strict=True)
 
 
+class ForceCancelRef(OrderRef):
+    cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class BulkUnlock(BaseModel):
-    """Unlock up to 100 orders; each is its own conditional write and gets its own result."""
+    """Unlock up to 100 orders (permission ORDER_UNLOCK); each is its own conditional write."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
     name: Literal["BULK_UNLOCK"]
     orders: list[OrderRef] = Field(min_length=1, max_length=100)
 
 
-class BulkResult(BaseModel):
+class BulkForceCancel(BaseModel):
+    """Force-cancel up to 15 orders, as the platform (permission ORDER_FORCE_CANCEL); each is its own
+    conditional write."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    name: Literal["BULK_FORCE_CANCEL"]
+    orders: list[ForceCancelRef] = Field(min_length=1, max_length=15)
+
+
+class BulkOrderAction(RootModel[Annotated[BulkUnlock | BulkForceCancel, Field(discriminator="name")]]):
+    """A bulk action, chosen by `name`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class BulkOrderActionResult(BaseModel):
+    """The platform's BulkOrderActionResult: UPDATED, UNCHANGED (already in the action's target status)
+    or FAILED (missing, another version, a status the action refuses), with a summary."""
+
     model_config = ConfigDict(defer_build=True)
     orderId: str
-    result: Literal["UNLOCKED", "CONFLICT", "NOT_LOCKED", "NOT_FOUND"]
+    status: Literal["UPDATED", "UNCHANGED", "FAILED"]
     summary: str | None = None
-    version: int | None = Field(default=None, description="The order's version now.")
-    order: Order | None = Field(default=None, description="The unlocked order.")
 
 
-class BulkResults(BaseModel):
+class BulkOrderActionResults(RootModel[list[BulkOrderActionResult]]):
+    """One result per order, in the request's order."""
+
     model_config = ConfigDict(defer_build=True)
-    results: list[BulkResult]

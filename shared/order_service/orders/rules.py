@@ -18,10 +18,17 @@ OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
 STATUSES = (OPEN, LOCKED, CANCELLED)
 UNLOCKABLE_FROM = (LOCKED,)
 CANCELLABLE_FROM = (OPEN, LOCKED)
+# Set on the order, in the same transaction, when its pick job starts (IN_PROGRESS or PICKED): a plain
+# CANCEL is then refused by its condition; FORCE_CANCEL ignores it. Hidden like every idx attribute.
+PICKING_STARTED = "idxPickingStarted"
 
 ORDER = Entity("order", "orderId")
 NOT_UNLOCKABLE = "The order is not locked: its status is {status}; only LOCKED orders can be unlocked."
 NOT_CANCELLABLE = "The order cannot be cancelled: its status is {status}."
+PICKING_HAS_STARTED = (
+    "The order cannot be cancelled: its pick job has started (IN_PROGRESS or PICKED); "
+    "FORCE_CANCEL (permission ORDER_FORCE_CANCEL) cancels it and its pick job."
+)
 
 
 class StatusChange(TypedDict):
@@ -47,6 +54,8 @@ class Order(TypedDict):
     deliveryPreferences: dict[str, Any]
     routing: Routing
     statusHistory: list[StatusChange]
+    processId: str  # the platform's required process reference: here the order's own id
+    workflowInformation: dict[str, Any]  # always {"isAvailable": False}: this service runs no workflows
     tenantOrderId: NotRequired[str]
     statusReasons: NotRequired[list[dict[str, Any]]]
     cancelationReasonId: NotRequired[str]
@@ -61,8 +70,9 @@ def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | 
     entry = history_entry(status, now, actor=actor)
     if fields.get("statusReasons"):
         entry["reasons"] = [r["reason"] for r in fields["statusReasons"]]
+    order_id = str(uuid.uuid4())
     order: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+        "id": order_id,
         "version": 1,
         "created": now,
         "lastModified": now,
@@ -73,6 +83,9 @@ def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | 
         "deliveryPreferences": fields.get("deliveryPreferences") or {},
         "routing": routing,
         "statusHistory": [entry],
+        # required by the platform's Order: one process per order, and no workflow engine behind it
+        "processId": order_id,
+        "workflowInformation": {"isAvailable": False},
     }
     return order  # type: ignore[return-value]  # a validated request has every required field
 

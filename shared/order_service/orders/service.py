@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from order_service.core.clock import now_iso
-from order_service.core.errors import DomainError, InvalidRequest, NotFound, TransitionNotAllowed, VersionConflict
+from order_service.core.errors import DomainError, InvalidRequest, NotFound, Refused
 from order_service.facilities import routing
 from order_service.facilities import store as facility_store
 from order_service.facilities.routing import Routing
@@ -80,35 +82,51 @@ def unlock_order(order_id: str, version: int, target_time: str | None = None, ac
     return order
 
 
-def cancel_order(order_id: str, version: int, reason_id: str | None = None, actor: str | None = None) -> Order:
-    order = order_store.cancel(order_id, version, now_iso(), reason_id, actor)
-    metrics.add_metric(name="OrdersCancelled", unit=MetricUnit.Count, value=1)
-    logger.info("order cancelled", extra={"order_id": order_id, "version": order["version"], "actor": actor})
+def cancel_order(
+    order_id: str, version: int, reason_id: str | None = None, actor: str | None = None, force: bool = False
+) -> Order:
+    """CANCEL (refused once its pick job has started) or, with `force`, FORCE_CANCEL (whatever its pick
+    job's state; the orders stream then cancels the pick job)."""
+    order = order_store.cancel(order_id, version, now_iso(), reason_id, actor, force=force)
+    metrics.add_metric(name="OrdersForceCancelled" if force else "OrdersCancelled", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "order force-cancelled" if force else "order cancelled",
+        extra={"order_id": order_id, "version": order["version"], "actor": actor},
+    )
     return order
 
 
-def bulk_unlock(requests: list[tuple[str, int]], actor: str | None = None) -> list[dict[str, Any]]:
-    """One result per (order id, version), in order: UNLOCKED, CONFLICT, NOT_LOCKED or NOT_FOUND.
-    Each unlock is its own conditional write; one refusal does not stop the others."""
-    results: list[dict[str, Any]] = []
-    for order_id, version in requests:
-        try:
-            order = unlock_order(order_id, version, actor=actor)
-        except NotFound as missing:
-            results.append({"orderId": order_id, "result": "NOT_FOUND", "summary": missing.summary})
-        except VersionConflict as stale:
-            results.append(
-                {"orderId": order_id, "result": "CONFLICT", "summary": stale.summary, "version": stale.current_version}
-            )
-        except TransitionNotAllowed as refused:
-            results.append(
-                {
-                    "orderId": order_id,
-                    "result": "NOT_LOCKED",
-                    "summary": refused.summary,
-                    "version": refused.current_version,
-                }
-            )
-        else:
-            results.append({"orderId": order_id, "result": "UNLOCKED", "version": order["version"], "order": order})
-    return results
+def bulk_unlock(refs: list[tuple[str, int]], actor: str | None = None) -> list[dict[str, Any]]:
+    """BULK_UNLOCK: one BulkOrderActionResult per (order id, version), in order."""
+    return [
+        _bulk_result(order_id, orders.OPEN, "Unlocked.", partial(unlock_order, order_id, version, actor=actor))
+        for order_id, version in refs
+    ]
+
+
+def bulk_force_cancel(refs: list[tuple[str, int, str | None]], actor: str | None = None) -> list[dict[str, Any]]:
+    """BULK_FORCE_CANCEL: one BulkOrderActionResult per (order id, version, cancelation reason), in order."""
+    return [
+        _bulk_result(
+            order_id,
+            orders.CANCELLED,
+            "Cancelled.",
+            partial(cancel_order, order_id, version, reason_id, actor, force=True),
+        )
+        for order_id, version, reason_id in refs
+    ]
+
+
+def _bulk_result(order_id: str, target: str, done: str, act: Callable[[], Order]) -> dict[str, Any]:
+    """The platform's BulkOrderActionResult for one order: UPDATED; UNCHANGED when it is already in the
+    action's target status; FAILED otherwise (missing, another version, a status the action refuses).
+    Each order is its own conditional write, so one refusal does not stop the others."""
+    try:
+        act()
+    except NotFound as missing:
+        return {"orderId": order_id, "status": "FAILED", "summary": missing.summary}
+    except Refused as refused:
+        if refused.current_status == target:
+            return {"orderId": order_id, "status": "UNCHANGED", "summary": f"The order is already {target}."}
+        return {"orderId": order_id, "status": "FAILED", "summary": refused.summary}
+    return {"orderId": order_id, "status": "UPDATED", "summary": done}

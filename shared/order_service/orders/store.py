@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import Conflict, PayloadTooLarge
+from order_service.core.errors import Conflict, PayloadTooLarge, TransitionNotAllowed
 from order_service.core.keys import status_shard, status_shards
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
@@ -70,14 +70,34 @@ def unlock(order_id: str, version: int, now: str, target_time: str | None = None
     return _apply(update, order_id, version, orders.UNLOCKABLE_FROM, orders.NOT_UNLOCKABLE)
 
 
-def cancel(order_id: str, version: int, now: str, reason_id: str | None = None, actor: str | None = None) -> Order:
-    """OPEN or LOCKED -> CANCELLED, if the order is still at `version`."""
+def cancel(
+    order_id: str,
+    version: int,
+    now: str,
+    reason_id: str | None = None,
+    actor: str | None = None,
+    force: bool = False,
+) -> Order:
+    """OPEN or LOCKED -> CANCELLED, if the order is still at `version` and (unless `force`) its pick job
+    has not started. One conditional UpdateItem; the orders stream then cancels the pick job."""
     # The previous status is not known without a read; the stream's old image has it.
     update = _status_change(orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
     update.remove("idxNotRoutable")
     if reason_id:
         update.set("cancelationReasonId", reason_id)
-    return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
+    if force:
+        return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
+    update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
+    return _apply(
+        update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE, orders.PICKING_HAS_STARTED
+    )
+
+
+def picking_started(order_id: str) -> dict[str, Any]:
+    """The order's part of the transaction that starts (or finishes) its pick job: marks the order, if it
+    is still OPEN, so that a plain CANCEL is refused from now on. Invisible to clients: no new version."""
+    update = dynamo.Update().set(orders.PICKING_STARTED, "true").equals("status", orders.OPEN)
+    return update.transact_item(_table(), {"id": order_id})
 
 
 def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
@@ -93,16 +113,25 @@ def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
 
 
 def _apply(
-    update: dynamo.Update, order_id: str, version: int, allowed_from: tuple[str, ...], wrong_state: str
+    update: dynamo.Update,
+    order_id: str,
+    version: int,
+    allowed_from: tuple[str, ...],
+    wrong_state: str,
+    other_condition: str | None = None,
 ) -> Order:
     """One conditional UpdateItem; a refusal is explained from the old image (no read before the write).
+    `other_condition` explains a refusal by the update's own extra condition (status and version were fine).
     The new status moves the order to that status's shard of by-status (computed from its id)."""
     update.set("idxStatusShard", status_shard(update.values_of("status"), order_id))
     update.exists("id").one_of("status", list(allowed_from)).equals("version", version)
     try:
         return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
     except dynamo.ConditionFailed as failure:
-        raise orders.ORDER.refusal(order_id, failure.old, version, wrong_state) from None
+        old = failure.old
+        if other_condition and old and old.get("version") == version and old.get("status") in allowed_from:
+            raise TransitionNotAllowed(other_condition, version, version) from None
+        raise orders.ORDER.refusal(order_id, old, version, wrong_state) from None
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,12 @@ OPEN, IN_PROGRESS, PICKED, REROUTED, CANCELED = "OPEN", "IN_PROGRESS", "PICKED",
 STATUSES = (OPEN, IN_PROGRESS, PICKED, REROUTED, CANCELED)
 # PATCH may move a pick job forward only; REROUTED and CANCELED are the service's own transitions.
 PATCH_ALLOWED_FROM = {IN_PROGRESS: (OPEN,), PICKED: (OPEN, IN_PROGRESS)}
+# A cancelled order's pick job is cancelled in any of these (a started one only by FORCE_CANCEL).
+CANCELABLE_FROM = (OPEN, IN_PROGRESS, PICKED)
 
 PICKJOB = Entity("pick job", "pickJobId")
 NOT_PATCHABLE = "A pick job in status {status} cannot become {target}."
+ORDER_NOT_OPEN = "The pick job's order is not OPEN (its status is {status}): picking cannot go on."
 
 
 class PickLineItem(TypedDict):
@@ -83,7 +86,8 @@ def pickjob_change(
 
     CREATE at the moments an order becomes fulfillable (OPEN and ROUTED): created so, unlocked, or
     routed at last. (A reroute moves a fulfillable order; the reroute job creates that pick job itself.)
-    CANCEL when an OPEN order is cancelled. Nothing for anything else - a LOCKED order never gets one.
+    CANCEL when an OPEN order is cancelled (a started pick job too: only FORCE_CANCEL gets that far).
+    Nothing for anything else - a LOCKED order never gets one.
     """
     if change == "INSERT":
         return "CREATE" if _status(new) == "OPEN" and _routing_status(new) == "ROUTED" else None

@@ -16,7 +16,7 @@ metrics = Metrics()
 
 
 def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-    """Creates the pick job of an order that became fulfillable, and cancels the OPEN pick job of a
+    """Creates the pick job of an order that became fulfillable, and cancels the pick job of a
     cancelled order (`pickjobs.pickjob_change` decides). Safe to run again for the same record."""
     action = pickjobs.pickjob_change(change, old, new)
     if new is None or action is None:
@@ -30,5 +30,5 @@ def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any]
             logger.info("pick job exists already (redelivery)", extra={"order_id": new["id"]})
     else:
         pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(new))
-        if pickjob_store.cancel_open(pickjob_id, now_iso()):
+        if pickjob_store.cancel_active(pickjob_id, now_iso()):
             logger.info("pick job cancelled with its order", extra={"order_id": new["id"], "pickjob_id": pickjob_id})

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
+from order_service.core.errors import TransitionNotAllowed
 from order_service.core.keys import status_shard, status_shards
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs.rules import PICKJOB, PickJob
@@ -41,8 +42,9 @@ def get(pickjob_id: str) -> PickJob:
     return cast(PickJob, pickjob)
 
 
-def cancel_open(pickjob_id: str, now: str) -> PickJob | None:
-    """OPEN -> CANCELED. None when there is no OPEN pick job with that id (nothing to cancel)."""
+def cancel_active(pickjob_id: str, now: str) -> PickJob | None:
+    """OPEN, IN_PROGRESS or PICKED -> CANCELED (its order was cancelled). None when there is no such pick
+    job in one of those statuses (nothing to cancel, or a redelivered record)."""
     update = (
         dynamo.Update()
         .set("status", pickjobs.CANCELED)
@@ -50,7 +52,7 @@ def cancel_open(pickjob_id: str, now: str) -> PickJob | None:
         .add_to("version", 1)
         .set("lastModified", now)
         .exists("id")
-        .equals("status", pickjobs.OPEN)
+        .one_of("status", list(pickjobs.CANCELABLE_FROM))
     )
     try:
         return cast(PickJob, update.execute(_table(), {"id": pickjob_id}))
@@ -58,8 +60,10 @@ def cancel_open(pickjob_id: str, now: str) -> PickJob | None:
         return None
 
 
-def change_status(pickjob_id: str, version: int, status: str, now: str) -> PickJob:
-    """A client's PATCH: forward only, one conditional UpdateItem."""
+def change_status(pickjob: PickJob, version: int, status: str, now: str, order_change: dict[str, Any]) -> PickJob:
+    """A client's PATCH: forward only. One transaction with `order_change` (orders.store.picking_started),
+    so that picking starts only while the order is OPEN and a plain CANCEL is refused from then on."""
+    pickjob_id = pickjob["id"]
     allowed = list(pickjobs.PATCH_ALLOWED_FROM[status])
     update = (
         dynamo.Update()
@@ -72,10 +76,16 @@ def change_status(pickjob_id: str, version: int, status: str, now: str) -> PickJ
         .equals("version", version)
     )
     try:
-        return cast(PickJob, update.execute(_table(), {"id": pickjob_id}))
-    except dynamo.ConditionFailed as failure:
-        wrong_state = pickjobs.NOT_PATCHABLE.replace("{target}", status)
-        raise PICKJOB.refusal(pickjob_id, failure.old, version, wrong_state) from None
+        dynamo.transact([update.transact_item(_table(), {"id": pickjob_id}), order_change])
+    except dynamo.TransactionRefused as refused:
+        if 0 in refused.old:
+            wrong_state = pickjobs.NOT_PATCHABLE.replace("{target}", status)
+            raise PICKJOB.refusal(pickjob_id, refused.old[0], version, wrong_state) from None
+        order = refused.old[1] or {}
+        raise TransitionNotAllowed(
+            pickjobs.ORDER_NOT_OPEN.format(status=order.get("status", "missing")), version, version
+        ) from None
+    return {**pickjob, "status": status, "version": version + 1, "lastModified": now}
 
 
 BY_FACILITY = dynamo.Index("by-facility", "facilityRef", "created")

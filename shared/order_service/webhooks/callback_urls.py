@@ -4,6 +4,8 @@ reserved, documentation or benchmarking ranges, nor an IPv6 address that embeds 
 (IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo; IPv4-compatible ::a.b.c.d
 and local-use NAT64 64:ff9b:1::/48 are refused outright). Checked when a subscription is created and
 again, after a fresh DNS resolution, before every delivery (DNS can change).
+A host that does not resolve yet is accepted when a subscription is created (`accept_unresolved`):
+its receiver may not be deployed yet; every delivery resolves it, checks it and pins the address.
 
 The one exception is local development: LOCAL_WEBHOOK_PORTS (template parameter LocalWebhookPorts,
 refused by the template's rules unless Stage is local) allows http://127.0.0.1 on those ports only:
@@ -26,20 +28,24 @@ class RefusedCallbackUrl(ValueError):
     pass
 
 
+class UnresolvableHost(RefusedCallbackUrl):
+    """The host has no address (yet)."""
+
+
 @dataclass(frozen=True)
 class Target:
     scheme: str
     host: str
     port: int
     path: str
-    address: str  # the checked IP address to connect to (no second resolution)
+    address: str  # the checked IP address to connect to (no second resolution); "" only if accept_unresolved
 
 
 def _addresses(host: str, port: int, resolve: Resolver) -> list[str]:
     try:
         infos = resolve(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise RefusedCallbackUrl(f"the host '{host}' cannot be resolved") from None
+        raise UnresolvableHost(f"the host '{host}' cannot be resolved") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -80,9 +86,16 @@ def non_public(address: str) -> str | None:
     return None if _globally_reachable(ip) else f"{address} is not a public address"
 
 
-def check(url: str, local_ports: frozenset[int] = frozenset(), resolve: Resolver | None = None) -> Target:
+def check(
+    url: str,
+    local_ports: frozenset[int] = frozenset(),
+    resolve: Resolver | None = None,
+    accept_unresolved: bool = False,
+) -> Target:
     """The target to connect to, or RefusedCallbackUrl saying why not. `local_ports`: the ports on which
-    http://127.0.0.1 is allowed (local development only; empty everywhere else)."""
+    http://127.0.0.1 is allowed (local development only; empty everywhere else). With
+    `accept_unresolved`, a host that does not resolve passes (address ""); one that resolves is checked
+    as always."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -97,9 +110,15 @@ def check(url: str, local_ports: frozenset[int] = frozenset(), resolve: Resolver
     if parts.username or parts.password:
         raise RefusedCallbackUrl("the callback URL must not carry credentials; use headers")
     port = port or (443 if parts.scheme == "https" else 80)
-    addresses = _addresses(host, port, resolve or socket.getaddrinfo)
-    if not addresses:
-        raise RefusedCallbackUrl(f"the host '{host}' cannot be resolved")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        addresses = _addresses(host, port, resolve or socket.getaddrinfo)
+        if not addresses:
+            raise UnresolvableHost(f"the host '{host}' cannot be resolved")
+    except UnresolvableHost:
+        if accept_unresolved:
+            return Target(parts.scheme, host, port, path, "")
+        raise
     if not local:
         for address in addresses:
             why = non_public(address)
@@ -108,5 +127,4 @@ def check(url: str, local_ports: frozenset[int] = frozenset(), resolve: Resolver
                     f"the callback URL resolves to a non-public address ({why}); "
                     "loopback, link-local, private and metadata addresses are not allowed"
                 )
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port, path, addresses[0])

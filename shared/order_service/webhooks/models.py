@@ -18,6 +18,7 @@ EventName = Literal[
     "ORDER_UNLOCKED",
     "ORDER_CANCELLED",
     "PICK_JOB_CREATED",
+    "PICK_JOB_CANCELLED",
     "PICK_JOB_REROUTED",
     "TIME_TRIGGERED_REROUTE_FAILED",
 ]
@@ -57,10 +58,18 @@ class WebhookTarget(_Strict):
     headers: list[Header] = Field(default_factory=list, max_length=20)
 
 
+class SubscriptionContext(_Strict):
+    """The platform's SubscriptionContext: only events of these facilities (FACILITY_GROUP: not here)."""
+
+    type: Literal["FACILITY"]
+    values: list[str] = Field(min_length=1, max_length=100)
+
+
 class SubscriptionForCreation(_Strict):
     name: str = Field(min_length=1, max_length=200)
     event: EventName
     target: WebhookTarget
+    contexts: list[SubscriptionContext] | None = Field(default=None, max_length=10)
 
 
 class Subscription(BaseModel):
@@ -72,6 +81,7 @@ class Subscription(BaseModel):
     name: str
     event: EventName
     target: WebhookTarget
+    contexts: list[SubscriptionContext] | None = None
 
 
 class SubscriptionCreated(Subscription):

@@ -54,3 +54,25 @@ def public_view(subscription: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(target, dict):
         view["target"] = {**target, "headers": [{"key": h["key"], "value": MASK} for h in target.get("headers") or []]}
     return view
+
+
+def event_facilities(envelope: dict[str, Any]) -> set[str]:
+    """The facilities an event is about: an order's routed facility, a pick job's facility, both
+    facilities of a reroute."""
+    payload = envelope.get("payload") or {}
+    found = {
+        payload.get("facilityRef"),  # a pick job; TIME_TRIGGERED_REROUTE_FAILED
+        (payload.get("routing") or {}).get("facilityRef"),  # an order
+        payload.get("oldFacilityRef"),  # PICK_JOB_REROUTED
+        payload.get("newFacilityRef"),
+    }
+    return {ref for ref in found if ref}
+
+
+def wants(subscription: Subscription, envelope: dict[str, Any]) -> bool:
+    """A subscription with FACILITY contexts gets only the events of those facilities; one without, all."""
+    contexts = subscription.get("contexts") or []
+    if not contexts:
+        return True
+    facilities = event_facilities(envelope)
+    return all(facilities & set(context["values"]) for context in contexts if context["type"] == "FACILITY")

@@ -26,7 +26,7 @@ from aws_lambda_powertools import Logger
 from order_service.core.batching import chunks
 from order_service.core.clock import now_iso
 from order_service.core.config import settings
-from order_service.webhooks import callback_urls, secrets
+from order_service.webhooks import callback_urls, rules, secrets
 from order_service.webhooks import store as subscription_store
 from order_service.webhooks.rules import Subscription
 
@@ -45,7 +45,7 @@ def fan_out(envelope: dict[str, Any]) -> int:
     256 KB at most per request).
     Raises if any message could not be queued, so the event is retried (duplicates are dropped by
     the sender, which records deliveries per event id)."""
-    subscriptions = subscription_store.for_event(envelope["event"])
+    subscriptions = [s for s in subscription_store.for_event(envelope["event"]) if rules.wants(s, envelope)]
     messages = [json.dumps({"subscriptionId": s["id"], "envelope": envelope}) for s in subscriptions]
     for chunk in chunks(messages, lambda body: len(body.encode()), 10, 256 * 1024):
         response = sqs().send_message_batch(

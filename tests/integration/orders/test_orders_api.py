@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from local_stack import template
 from order_service.orders.models import Order
 from tests.builders import BERLIN, HAMBURG, MUNICH, facility_body, full_order_body, locked_order_body, order_body
 
@@ -272,11 +273,13 @@ def test_metrics_count_created_locked_unlocked_and_conflicts(api, berlin, capsys
     assert emitted == {"OrdersCreated": 1, "LockedOrdersCreated": 1, "OrdersUnlocked": 1, "UnlockConflicts": 1}
 
 
-class TestBulkUnlock:
-    def test_one_result_per_order(self, api, berlin):
+class TestBulkActions:
+    def test_bulk_unlock_answers_the_platforms_bulk_order_action_result_per_order(self, api, berlin):
         locked = [create_order(api, locked_order_body()) for _ in range(2)]
         stale = create_order(api, locked_order_body())
         already_open = create_order(api, order_body())
+        cancelled = create_order(api, locked_order_body())
+        api.post(f"/api/orders/{cancelled['id']}/actions", {"name": "CANCEL", "version": 1})
 
         reply = api.post(
             "/api/orders/actions",
@@ -287,23 +290,70 @@ class TestBulkUnlock:
                     {"orderId": locked[1]["id"], "version": 1},
                     {"orderId": stale["id"], "version": 4},
                     {"orderId": already_open["id"], "version": 1},
+                    {"orderId": cancelled["id"], "version": 2},
                     {"orderId": "missing", "version": 1},
                 ],
             },
         )
 
         assert reply.status == 200
-        results = reply.body["results"]
-        assert [r["result"] for r in results] == ["UNLOCKED", "UNLOCKED", "CONFLICT", "NOT_LOCKED", "NOT_FOUND"]
-        assert results[0]["order"]["status"] == "OPEN" and results[0]["version"] == 2
-        assert results[2]["version"] == 1
+        assert [(r["orderId"], r["status"]) for r in reply.body] == [
+            (locked[0]["id"], "UPDATED"),
+            (locked[1]["id"], "UPDATED"),
+            (stale["id"], "FAILED"),
+            (already_open["id"], "UNCHANGED"),
+            (cancelled["id"], "FAILED"),
+            ("missing", "FAILED"),
+        ]
+        assert "version is 1" in reply.body[2]["summary"]
+        assert "CANCELLED" in reply.body[4]["summary"]
+        assert "No order" in reply.body[5]["summary"]
+        assert api.get(f"/api/orders/{locked[0]['id']}").body["status"] == "OPEN"
         assert api.get(f"/api/orders/{stale['id']}").body["status"] == "LOCKED"
+
+    def test_bulk_force_cancel_cancels_each_order_it_can(self, api, berlin):
+        open_order = create_order(api, order_body())
+        locked = create_order(api, locked_order_body())
+        already = create_order(api, order_body())
+        api.post(f"/api/orders/{already['id']}/actions", {"name": "CANCEL", "version": 1})
+
+        reply = api.post(
+            "/api/orders/actions",
+            {
+                "name": "BULK_FORCE_CANCEL",
+                "orders": [
+                    {"orderId": open_order["id"], "version": 1, "cancelationReasonId": "fraud"},
+                    {"orderId": locked["id"], "version": 1},
+                    {"orderId": already["id"], "version": 1},
+                ],
+            },
+        )
+
+        assert reply.status == 200
+        assert [r["status"] for r in reply.body] == ["UPDATED", "UPDATED", "UNCHANGED"]
+        cancelled = api.get(f"/api/orders/{open_order['id']}").body
+        assert (cancelled["status"], cancelled["cancelationReasonId"]) == ("CANCELLED", "fraud")
+        assert api.get(f"/api/orders/{locked['id']}").body["status"] == "CANCELLED"
+
+    def test_bulk_force_cancel_needs_the_force_cancel_permission(self, api, berlin):
+        order = create_order(api, order_body())
+        reviewer = template.authorizer_context("rita", "reviewers")
+
+        reply = api.post(
+            "/api/orders/actions",
+            {"name": "BULK_FORCE_CANCEL", "orders": [{"orderId": order["id"], "version": 1}]},
+            authorizer=reviewer,
+        )
+
+        assert reply.status == 403
+        assert api.get(f"/api/orders/{order['id']}").body["status"] == "OPEN"
 
     @pytest.mark.parametrize(
         "body",
         [
             {"name": "BULK_UNLOCK", "orders": []},
             {"name": "BULK_UNLOCK", "orders": [{"orderId": "x", "version": 1}] * 101},
+            {"name": "BULK_FORCE_CANCEL", "orders": [{"orderId": "x", "version": 1}] * 16},
             {"name": "BULK_CANCEL", "orders": [{"orderId": "x", "version": 1}]},
             {"name": "BULK_UNLOCK", "orders": [{"orderId": "x"}]},
         ],

@@ -13,8 +13,7 @@ import pytest
 
 from order_service.core.config import settings
 from tests.builders import facility_body, order_body
-from tests.integration.webhooks.test_webhooks import allow_local, port_of
-from tests.webhook_receiver import running_receiver
+from tests.webhook_receiver import allow_local, port_of, running_receiver
 
 TOKEN = "Bearer erp-5ecret-t0ken"
 READER = {"actor": "reader", "permissions": "SUBSCRIPTION_READ,ORDER_READ", "principalId": "reader"}

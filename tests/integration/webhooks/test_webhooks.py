@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import socket
 import time
-from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from order_service.core.config import settings
 from tests.builders import facility_body, locked_order_body
 from tests.integration.orders.test_dynamodb_calls import counting
-from tests.webhook_receiver import running_receiver
+from tests.webhook_receiver import allow_local, port_of, running_receiver
 
 
 @pytest.fixture
@@ -26,16 +25,6 @@ def webhook_settings(monkeypatch):
     settings.cache_clear()
     yield
     settings.cache_clear()
-
-
-def allow_local(monkeypatch, *ports: int) -> None:
-    """The local-development exception (LOCAL_WEBHOOK_PORTS) for these test receivers' ports only."""
-    monkeypatch.setenv("LOCAL_WEBHOOK_PORTS", ",".join(str(p) for p in ports))
-    settings.cache_clear()
-
-
-def port_of(url: str) -> int:
-    return int(urlsplit(url).port or 0)
 
 
 @pytest.fixture

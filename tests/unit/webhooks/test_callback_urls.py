@@ -102,3 +102,17 @@ def test_unresolvable_host_is_refused():
 
     with pytest.raises(RefusedCallbackUrl, match="cannot be resolved"):
         check("https://nowhere.invalid/x", resolve=fail)
+
+
+def test_an_unresolvable_host_passes_when_a_subscription_is_created():
+    def fail(*_args, **_kwargs):
+        raise socket.gaierror("no such host")
+
+    target = check("https://not-yet.example.com/x", resolve=fail, accept_unresolved=True)
+
+    assert (target.host, target.address) == ("not-yet.example.com", "")
+
+
+def test_a_host_resolving_to_a_private_address_is_refused_even_when_unresolved_ones_pass():
+    with pytest.raises(RefusedCallbackUrl, match="non-public"):
+        check("https://intranet.example.com/x", resolve=resolver("10.0.0.7"), accept_unresolved=True)
