@@ -69,8 +69,11 @@ class RunningStack:
             return list(json.loads(response.read()))
 
 
-def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> RunningStack:
-    ports = (free_port(), free_port(), free_port())
+def start(
+    extra_env: dict[str, str] | None = None, timeout: float = 60, ports: tuple[int, int, int] | None = None
+) -> RunningStack:
+    """`python -m local_stack` on `ports` (api, inbox, moto), free ones unless given."""
+    ports = ports or (free_port(), free_port(), free_port())
     env = dict(
         os.environ,
         LOCAL_API_PORT=str(ports[0]),

@@ -83,7 +83,11 @@ class PortTaken(SystemExit):
 
 
 def ensure_free(host: str, port: int, setting: str) -> None:
+    """Refuses a port some process listens on. The probe sets SO_REUSEADDR as werkzeug's servers do:
+    without it, the connections a stopped (or killed) stack left in TIME_WAIT make the port look
+    taken for about a minute although the servers would start."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

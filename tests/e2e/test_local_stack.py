@@ -60,6 +60,37 @@ def test_stopping_leaves_no_process_and_no_open_port():
             probe.connect(("127.0.0.1", port))  # nothing listens any more
 
 
+def _kill_with_connections_open(running, how: str) -> None:
+    """Stops the stack while clients hold connections to every port: the stack's side of each then
+    closes first and waits in TIME_WAIT, as after a browser or a benchmark was connected."""
+    held = [socket.create_connection(("127.0.0.1", port)) for port in running.ports]
+    if how == "ctrl-c":
+        assert stop_stack(running) == 0
+    else:
+        running.process.kill()
+        running.process.wait(timeout=20)
+    for connection in held:
+        connection.close()
+
+
+def test_restarts_at_once_on_the_same_ports_after_ctrl_c_and_after_kill_9():
+    running = start_stack()
+    ports = running.ports
+    _kill_with_connections_open(running, "ctrl-c")
+
+    again = start_stack(ports=ports)  # would fail with "port ... is taken" for a minute without SO_REUSEADDR
+    assert again.call("GET", "/api/health", user=None) == (200, {"status": "UP"})
+    _kill_with_connections_open(again, "kill -9")
+
+    third = start_stack(ports=ports)
+    try:
+        assert third.call("GET", "/api/health", user=None) == (200, {"status": "UP"})
+        status, order = third.call("POST", "/api/orders", locked_order_body())
+        assert status == 201 and order["status"] == "LOCKED"  # a working stack, not only a listening one
+    finally:
+        assert stop_stack(third) == 0
+
+
 def test_a_taken_port_gets_a_clear_message():
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
