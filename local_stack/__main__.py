@@ -1,5 +1,5 @@
 """`make run`: python -m local_stack. Settings: LOCAL_API_PORT (3000), LOCAL_INBOX_PORT (3001),
-LOCAL_MOTO_PORT (5005), LOCAL_POLL_INTERVAL (0.2 s), LOCAL_SCHEDULE_SECONDS (each schedule's own
+LOCAL_MOTO_PORT (5005), LOCAL_POLL_INTERVAL (1 s), LOCAL_SCHEDULE_SECONDS (each schedule's own
 rate), LOG_LEVEL (WARNING), LOCAL_DEMO_DATA (1)."""
 
 from __future__ import annotations

@@ -218,7 +218,8 @@ class StreamPump:
         self, streams_client: Any, stream_arns: dict[str, str], sqs_client: Any = None, invoke: Invoke = invoke_handler
     ) -> None:
         self.mappings = stream_mappings()
-        self.readers = {m.key: StreamReader(streams_client, stream_arns[m.table], m.table) for m in self.mappings}
+        # one reader per stream, shared by the mappings on it: each record is read once, however many read it
+        self.readers = {m.table: StreamReader(streams_client, stream_arns[m.table], m.table) for m in self.mappings}
         self.sqs = sqs_client
         self.invoke = invoke
         self.failed: list[dict[str, Any]] = []
@@ -246,12 +247,16 @@ class StreamPump:
         self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
 
     def pump_once(self) -> int:
+        """Reads every stream once and hands each mapping the records its filters let through.
+        Returns how many records were read (0: nothing new anywhere)."""
         handled = 0
-        for mapping in self.mappings:
-            records = [r for r in self.readers[mapping.key].read() if passes(mapping.filters, r)]
-            if records:
-                deliver(mapping, records, self.invoke, self.send_failure)
-                handled += len(records)
+        for table, reader in self.readers.items():
+            records = reader.read()
+            for mapping in (m for m in self.mappings if m.table == table):
+                passing = [r for r in records if passes(mapping.filters, r)]
+                if passing:
+                    deliver(mapping, passing, self.invoke, self.send_failure)
+            handled += len(records)
         return handled
 
     def drain(self, rounds: int = 20) -> None:
@@ -317,10 +322,14 @@ class QueuePump:
     the dead-letter queue after maxReceiveCount receives - as with Lambda.
     """
 
-    def __init__(self, sqs_client: Any, queue_urls: dict[str, str], invoke: Invoke = invoke_handler) -> None:
+    def __init__(
+        self, sqs_client: Any, queue_urls: dict[str, str], invoke: Invoke = invoke_handler, wait_seconds: int = 0
+    ) -> None:
+        """`wait_seconds`: long polling, as Lambda's pollers do (20 s); 0 answers at once (tests)."""
         self.sqs = sqs_client
         self.urls = queue_urls
         self.invoke = invoke
+        self.wait_seconds = wait_seconds
         self.mappings = queue_mappings()
 
     def pump_mapping(self, mapping: QueueMapping) -> int:
@@ -330,6 +339,7 @@ class QueuePump:
             MaxNumberOfMessages=min(mapping.batch_size, 10),
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
+            WaitTimeSeconds=self.wait_seconds,
         ).get("Messages", [])
         if not messages:
             return 0

@@ -4,24 +4,22 @@ API Gateway REST proxy event for the same handler function, and its result back 
 from __future__ import annotations
 
 import json
-import threading
-from collections import defaultdict
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from local_stack import template
-from local_stack.apigw import LambdaContext, path_parameters, response_headers, rest_event
+from local_stack.apigw import path_parameters, response_headers, rest_event
+from local_stack.runtime import Runtime
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own limit; the handlers enforce the contract's 1 MiB
 
 
 class Gateway:
-    def __init__(self) -> None:
+    def __init__(self, runtime: Runtime | None = None) -> None:
         # static paths before parameterised ones, as API Gateway matches them
         self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), r.path))
-        # Lambda runs one invocation per instance at a time; so does each local "instance"
-        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.runtime = runtime or Runtime()
         self.authorizer = template.authorizer()
 
     def authorize(self, header: str | None, route: template.ApiRoute) -> dict[str, Any] | Response:
@@ -32,11 +30,9 @@ class Gateway:
             return _error(401, "Missing or invalid credentials.")
         method_arn = f"arn:aws:execute-api:{template.REGION}:{template.ACCOUNT}:local/v1/{route.method}{route.path}"
         try:
-            with self._locks[self.authorizer.logical_id]:
-                policy = template.handler(self.authorizer)(
-                    {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn},
-                    LambdaContext(self.authorizer.logical_id),
-                )
+            policy = self.runtime.invoke(
+                self.authorizer, {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
+            )
         except Exception:
             return _error(401, "Missing or invalid credentials.")
         if not any(s["Effect"] == "Allow" for s in policy["policyDocument"]["Statement"]):
@@ -79,8 +75,7 @@ class Gateway:
             body=raw if raw else None,
             authorizer=context,
         )
-        with self._locks[route.function.logical_id]:
-            result = template.handler(route.function)(event, LambdaContext(route.function.logical_id))
+        result = self.runtime.invoke(route.function, event)
         return Response(result.get("body") or "", result["statusCode"], headers=response_headers(result))
 
 

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from local_stack import template
@@ -62,6 +63,10 @@ class RunningStack:
                 return response.status, _decode(response.read())
         except urllib.error.HTTPError as error:
             return error.code, _decode(error.read())
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the stack's process and its children's (Linux /proc)."""
+        return _cpu_seconds(self.process.pid)
 
     def inbox_items(self, event: str | None = None) -> list[dict[str, Any]]:
         query = f"?event={event}" if event else ""
@@ -125,3 +130,18 @@ def _decode(raw: bytes) -> Any:
         return json.loads(raw or b"null")
     except ValueError:
         return raw.decode("utf-8", errors="replace")
+
+
+def _cpu_seconds(pid: int) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return own + sum(_cpu_seconds(child) for child in children)

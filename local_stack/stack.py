@@ -47,7 +47,7 @@ class Settings:
     api_port: int = 3000
     moto_port: int = 5005
     inbox_port: int = 3001
-    poll_interval: float = 0.2
+    poll_interval: float = 1.0  # the longest a stream poller waits while idle; an invocation wakes it at once
     schedule_seconds: float | None = None  # None: each schedule's own rate from template.yaml
     log_level: str = "WARNING"
     demo_data: bool = True
@@ -59,7 +59,7 @@ class Settings:
             api_port=int(env.get("LOCAL_API_PORT", 3000)),
             moto_port=int(env.get("LOCAL_MOTO_PORT", 5005)),
             inbox_port=int(env.get("LOCAL_INBOX_PORT", 3001)),
-            poll_interval=float(env.get("LOCAL_POLL_INTERVAL", 0.2)),
+            poll_interval=float(env.get("LOCAL_POLL_INTERVAL", 1.0)),
             schedule_seconds=float(env["LOCAL_SCHEDULE_SECONDS"]) if env.get("LOCAL_SCHEDULE_SECONDS") else None,
             log_level=env.get("LOG_LEVEL", "WARNING").upper(),
             demo_data=env.get("LOCAL_DEMO_DATA", "1") not in ("0", "false", "no"),
@@ -133,20 +133,28 @@ class Stack:
 
         from local_stack.gateway import Gateway
         from local_stack.inbox import Inbox
+        from local_stack.runtime import Runtime
 
+        self.runtime = Runtime()
         self.inbox = Inbox()
-        self._serve(Gateway(), s.api_port, "gateway")
+        self._serve(Gateway(self.runtime), s.api_port, "gateway")
         self._serve(self.inbox, s.inbox_port, "inbox")
 
         from local_stack.event_sources import QueuePump, StreamPump, schedules
 
-        streams = StreamPump(session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"))
-        self._loop("streams", streams.pump_once)
-        queues = QueuePump(session.client("sqs"), self.resources["queues"])
+        streams = StreamPump(
+            session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"), self.runtime.invoke
+        )
+        self._stream_loop(streams.pump_once)
+        queues = QueuePump(session.client("sqs"), self.resources["queues"], self.runtime.invoke, wait_seconds=20)
         for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
-            self._loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
+            self._queue_loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
         for schedule in schedules():
-            self._every(schedule.key, s.schedule_seconds or schedule.interval_seconds, schedule.run)
+            self._every(
+                schedule.key,
+                s.schedule_seconds or schedule.interval_seconds,
+                lambda schedule=schedule: schedule.run(self.runtime.invoke),
+            )
         if s.demo_data:
             self.demo = self._seed()
 
@@ -180,17 +188,41 @@ class Stack:
         thread.start()
         self._threads.append(thread)
 
-    def _loop(self, name: str, work: Any) -> None:
+    def _stream_loop(self, work: Any) -> None:
+        """Reads the streams when a function has run (the doorbell: it may have written) and otherwise
+        ever more rarely, up to every `poll_interval` seconds (writes from outside, e.g. `make invoke`)."""
+        shortest = min(0.05, self.settings.poll_interval)
+
         def run() -> None:
+            wait = shortest
             while not self._stop.is_set():
                 try:
                     busy = work()
                 except Exception:
-                    log.exception("%s poller failed; retrying", name)
+                    log.exception("stream poller failed; retrying")
                     busy = 0
+                wait = shortest if busy else min(wait * 2, self.settings.poll_interval)
                 if not busy:
+                    self.runtime.doorbell.wait(wait)
+
+        self._thread("streams", run)
+
+    def _queue_loop(self, name: str, work: Any) -> None:
+        """Long polling (the receive waits in moto until a message arrives), as Lambda's SQS pollers do."""
+
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    work()
+                except Exception:
+                    if self._stop.is_set():
+                        return
+                    log.exception("%s poller failed; retrying", name)
                     self._stop.wait(self.settings.poll_interval)
 
+        self._thread(name, run)
+
+    def _thread(self, name: str, run: Any) -> None:
         thread = threading.Thread(target=run, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -203,9 +235,7 @@ class Stack:
                 except Exception:
                     log.exception("schedule %s failed", name)
 
-        thread = threading.Thread(target=run, name=name, daemon=True)
-        thread.start()
-        self._threads.append(thread)
+        self._thread(name, run)
 
     # --------------------------------------------------------------- demo ---
     def _admin_token(self) -> str:
@@ -276,11 +306,14 @@ class Stack:
     # --------------------------------------------------------------- stop ---
     def stop(self) -> None:
         self._stop.set()
+        if hasattr(self, "runtime"):
+            self.runtime.doorbell.ring()  # wakes the stream poller
         for server in self._servers:
             server.shutdown()
             server.server_close()
         for thread in self._threads:
-            thread.join(timeout=5)
+            # a queue poller may sit in a long poll: it is a daemon thread, ended with the process
+            thread.join(timeout=0.5)
         if self._moto is not None:
             self._moto.stop()
 
