@@ -4,6 +4,7 @@ API Gateway REST proxy event for the same handler function, and its result back 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -11,6 +12,8 @@ from werkzeug.wrappers import Request, Response
 from local_stack import template
 from local_stack.apigw import path_parameters, response_headers, rest_event
 from local_stack.runtime import Runtime
+
+log = logging.getLogger("local_stack.gateway")
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own limit; the handlers enforce the contract's 1 MiB
 
@@ -75,7 +78,11 @@ class Gateway:
             body=raw if raw else None,
             authorizer=context,
         )
-        result = self.runtime.invoke(route.function, event)
+        try:
+            result = self.runtime.invoke(route.function, event)
+        except Exception:  # a function error or timeout: API Gateway answers 502 with its DEFAULT_5XX body
+            log.exception("%s failed on %s %s", route.function.logical_id, request.method, request.path)
+            return Response(template.gateway_response("DEFAULT_5XX"), 502, content_type="application/json")
         return Response(result.get("body") or "", result["statusCode"], headers=response_headers(result))
 
 

@@ -3,12 +3,15 @@ so that each is counted, and so that the pollers learn at once that something ma
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import threading
-from collections import defaultdict
 from typing import Any
 
 from local_stack import template
 from local_stack.apigw import LambdaContext
+
+log = logging.getLogger("local_stack.runtime")
 
 
 class Doorbell:
@@ -33,16 +36,86 @@ class Doorbell:
             return rung
 
 
+DEFAULT_CONCURRENCY = 10
+"""Instances per function when the template sets no ReservedConcurrentExecutions. An account's
+unreserved pool (1,000) would be no limit at all on one machine; 10 keeps a burst concurrent
+without letting one function take every thread of the stack."""
+
+
+class FunctionTimedOut(Exception):
+    """The function ran longer than its Timeout: Lambda stops it and reports the invocation as failed."""
+
+    def __init__(self, function: template.Function, seconds: float) -> None:
+        super().__init__(f"{function.logical_id}: Task timed out after {seconds:.2f} seconds")
+
+
 class Runtime:
-    """Runs the template's functions in this process, each as one instance (one invocation at a time)."""
+    """Runs the template's functions in this process as Lambda would run them:
+
+    - up to `ReservedConcurrentExecutions` (else DEFAULT_CONCURRENCY) invocations of a function at once,
+      each on its own thread (an "instance"); more wait for a free instance (Lambda would throttle);
+    - each stopped after the function's Timeout (the function's own, else Globals'): the caller gets
+      FunctionTimedOut; the thread is interrupted with an exception at its next Python instruction.
+    """
 
     def __init__(self, doorbell: Doorbell | None = None) -> None:
         self.doorbell = doorbell or Doorbell()
-        self._instances: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._instances: dict[str, threading.BoundedSemaphore] = {}
+        self._guard = threading.Lock()
+
+    def concurrency(self, function: template.Function) -> int:
+        return function.reserved_concurrency or DEFAULT_CONCURRENCY
+
+    def timeout(self, function: template.Function) -> float:
+        return function.timeout_seconds
+
+    def handler_for(self, function: template.Function) -> Any:
+        return template.handler(function)
+
+    def _slots(self, function: template.Function) -> threading.BoundedSemaphore:
+        with self._guard:
+            if function.logical_id not in self._instances:
+                self._instances[function.logical_id] = threading.BoundedSemaphore(self.concurrency(function))
+            return self._instances[function.logical_id]
 
     def invoke(self, function: template.Function, event: dict[str, Any]) -> Any:
+        """The handler's result; its exception re-raised; FunctionTimedOut after the function's Timeout."""
         try:
-            with self._instances[function.logical_id]:
-                return template.handler(function)(event, LambdaContext(function.logical_id))
+            with self._slots(function):
+                return self._run(function, event)
         finally:
             self.doorbell.ring()
+
+    def _run(self, function: template.Function, event: dict[str, Any]) -> Any:
+        handler = self.handler_for(function)
+        timeout = self.timeout(function)
+        context = LambdaContext(function.logical_id, timeout, function.memory_mb)
+        outcome: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                outcome["result"] = handler(event, context)
+            except BaseException as error:  # reported to the caller, as Lambda reports a function error
+                outcome["error"] = error
+
+        worker = threading.Thread(target=call, name=f"{function.logical_id}-instance", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            _interrupt(worker)
+            log.error("%s timed out after %.0f s", function.logical_id, timeout)
+            raise FunctionTimedOut(function, timeout)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    """Raises Interrupted inside `thread` at its next Python instruction (a thread cannot be
+    killed; one blocked in a C call, e.g. a socket read, stops when that call returns)."""
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(Interrupted))
+
+
+class Interrupted(BaseException):
+    """Raised inside a timed-out invocation's thread (a BaseException: `except Exception` cannot keep it alive)."""
