@@ -117,9 +117,6 @@ class Stack:
         self._start_moto()
         import boto3
 
-        from local_stack.moto_patches import serialise_dynamodb_requests
-
-        serialise_dynamodb_requests()
         session = boto3.Session()
         self.resources = provision.create_all(session)
         os.environ.update(provision.function_environment(self.resources["overrides"]))
@@ -174,10 +171,19 @@ class Stack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
+        """moto in a child process (local_stack/moto_server.py): a core and an interpreter lock of its own."""
+        import subprocess
+        import sys
 
-        self._moto = ThreadedMotoServer(ip_address=self.settings.host, port=self.settings.moto_port, verbose=False)
-        self._moto.start()
+        self._moto = subprocess.Popen(
+            [sys.executable, "-m", "local_stack.moto_server", self.settings.host, str(self.settings.moto_port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._moto.stdout is not None
+        if self._moto.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"moto did not start on {self.settings.moto_url}")
 
     def _serve(self, app: Any, port: int, name: str) -> None:
         from werkzeug.serving import make_server
@@ -315,7 +321,13 @@ class Stack:
             # a queue poller may sit in a long poll: it is a daemon thread, ended with the process
             thread.join(timeout=0.5)
         if self._moto is not None:
-            self._moto.stop()
+            assert self._moto.stdin is not None
+            self._moto.stdin.close()  # the child ends when its stdin closes
+            try:
+                self._moto.wait(timeout=5)
+            except Exception:
+                self._moto.kill()
+                self._moto.wait()
 
     def request_stop(self) -> None:
         """Asks the main loop to stop (from a signal handler); `stop()` then closes everything."""
