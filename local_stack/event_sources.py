@@ -74,16 +74,46 @@ class StreamMapping:
     partial_failures: bool
     on_failure_queue: str | None
     filters: list[dict[str, Any]] = field(default_factory=list)
+    batching_window: float = 0.0  # MaximumBatchingWindowInSeconds
+    max_record_age: float = -1  # MaximumRecordAgeInSeconds; -1: records never expire
 
     @property
     def key(self) -> str:
         return f"{self.function.logical_id}.{self.name}"
 
 
+# What a stream mapping may say, and what the local stack does with it (docs/local_stack.md). Anything
+# else in template.yaml is refused at start rather than silently ignored.
+STREAM_PROPERTIES = {
+    "Stream",
+    "StartingPosition",
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds",
+    "BisectBatchOnFunctionError",
+    "FunctionResponseTypes",
+    "DestinationConfig",
+    "FilterCriteria",
+    "Enabled",
+}
+
+
+def _refuse_unknown(key: str, props: dict[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(props) - known)
+    if unknown:
+        raise ValueError(f"{key}: the local stack does not run {', '.join(unknown)} (see docs/local_stack.md)")
+
+
 def stream_mappings() -> list[StreamMapping]:
     found = []
     for function in template.functions().values():
         for name, props in function.events("DynamoDB").items():
+            _refuse_unknown(f"{function.logical_id}.{name}", props, STREAM_PROPERTIES)
+            if props.get("StartingPosition", "TRIM_HORIZON") != "TRIM_HORIZON":
+                raise ValueError(f"{function.logical_id}.{name}: only StartingPosition TRIM_HORIZON runs locally")
+            if props.get("Enabled") is False:
+                continue
             table = props["Stream"]["Fn::GetAtt"][0]
             destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
             found.append(
@@ -97,6 +127,8 @@ def stream_mappings() -> list[StreamMapping]:
                     partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                     on_failure_queue=destination["Fn::GetAtt"][0] if destination else None,
                     filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                    batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                    max_record_age=float(props.get("MaximumRecordAgeInSeconds", -1)),
                 )
             )
     return found
@@ -122,15 +154,25 @@ def deliver(
     mapping: StreamMapping,
     records: list[dict[str, Any]],
     invoke: Invoke = invoke_handler,
-    send_failure: Callable[[StreamMapping, list[dict[str, Any]]], None] | None = None,
+    send_failure: Callable[[StreamMapping, list[dict[str, Any]], str], None] | None = None,
 ) -> Delivery:
     """Hands `records` (already filtered) to the function in batches, as Lambda does for a shard.
 
     - partial batch response: the batch is retried from the lowest failed sequence number;
     - an exception (function error): with bisection the batch is split in two and each half retried;
-    - after MaximumRetryAttempts the records still failing go to the on-failure destination.
+    - after MaximumRetryAttempts the records still failing go to the on-failure destination;
+    - records older than MaximumRecordAgeInSeconds are not handed over: they go there at once.
     """
     outcome = Delivery()
+    if mapping.max_record_age >= 0:
+        oldest = time.time() - mapping.max_record_age
+        expired = [r for r in records if r["dynamodb"].get("ApproximateCreationDateTime", oldest) < oldest]
+        if expired:  # Lambda discards them unread and reports them to the on-failure destination
+            log.warning("%s: %d records older than %.0f s skipped", mapping.key, len(expired), mapping.max_record_age)
+            outcome.failed_records.extend(expired)
+            if send_failure:
+                send_failure(mapping, expired, "RecordAgeExceeded")
+            records = [r for r in records if r not in expired]
     for start in range(0, len(records), mapping.batch_size):
         pending = [(records[start : start + mapping.batch_size], 0)]
         while pending:
@@ -158,7 +200,7 @@ def deliver(
             if mapping.max_retries >= 0 and attempt >= mapping.max_retries:
                 outcome.failed_records.extend(remainder)
                 if send_failure:
-                    send_failure(mapping, remainder)
+                    send_failure(mapping, remainder, "RetryAttemptsExhausted")
                 continue
             pending.insert(0, (remainder, attempt + 1))
     return outcome
@@ -199,7 +241,9 @@ class StreamReader:
                     break
                 for record in batch:
                     record["eventSourceARN"] = self.stream_arn  # moto omits it; Lambda's records have it
-                    record["dynamodb"].pop("ApproximateCreationDateTime", None)
+                    created = record["dynamodb"].get("ApproximateCreationDateTime")
+                    if hasattr(created, "timestamp"):  # Lambda's records carry epoch seconds
+                        record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
                     records.append(_jsonable(record))
                 self.positions[shard_id] = batch[-1]["dynamodb"]["SequenceNumber"]
                 iterator = response.get("NextShardIterator")
@@ -215,16 +259,26 @@ class StreamPump:
     """Every DynamoDB event source mapping of template.yaml, each with its own position in its stream."""
 
     def __init__(
-        self, streams_client: Any, stream_arns: dict[str, str], sqs_client: Any = None, invoke: Invoke = invoke_handler
+        self,
+        streams_client: Any,
+        stream_arns: dict[str, str],
+        sqs_client: Any = None,
+        invoke: Invoke = invoke_handler,
+        batching_windows: bool = False,
     ) -> None:
+        """`batching_windows`: wait up to each mapping's MaximumBatchingWindowInSeconds for a full batch,
+        as Lambda does (the local stack); without, every read is delivered at once (tests)."""
         self.mappings = stream_mappings()
+        self.batching_windows = batching_windows
+        self.pending: dict[str, list[dict[str, Any]]] = {m.key: [] for m in self.mappings}
+        self.pending_since: dict[str, float] = {}
         # one reader per stream, shared by the mappings on it: each record is read once, however many read it
         self.readers = {m.table: StreamReader(streams_client, stream_arns[m.table], m.table) for m in self.mappings}
         self.sqs = sqs_client
         self.invoke = invoke
         self.failed: list[dict[str, Any]] = []
 
-    def send_failure(self, mapping: StreamMapping, records: list[dict[str, Any]]) -> None:
+    def send_failure(self, mapping: StreamMapping, records: list[dict[str, Any]], condition: str) -> None:
         """Lambda's on-failure record: where the batch was, not the records themselves."""
         self.failed.extend(records)
         if not (self.sqs and mapping.on_failure_queue):
@@ -233,7 +287,7 @@ class StreamPump:
         message = {
             "requestContext": {
                 "functionArn": template.arn(mapping.function.logical_id),
-                "condition": "RetryAttemptsExhausted",
+                "condition": condition,
                 "approximateInvokeCount": mapping.max_retries + 1,
             },
             "DDBStreamBatchInfo": {
@@ -250,14 +304,31 @@ class StreamPump:
         """Reads every stream once and hands each mapping the records its filters let through.
         Returns how many records were read (0: nothing new anywhere)."""
         handled = 0
+        now = time.monotonic()
         for table, reader in self.readers.items():
             records = reader.read()
             for mapping in (m for m in self.mappings if m.table == table):
                 passing = [r for r in records if passes(mapping.filters, r)]
                 if passing:
-                    deliver(mapping, passing, self.invoke, self.send_failure)
+                    self.pending[mapping.key].extend(passing)
+                    self.pending_since.setdefault(mapping.key, now)
             handled += len(records)
+        for mapping in self.mappings:
+            batch = self.pending[mapping.key]
+            if batch and (not self.batching_windows or len(batch) >= mapping.batch_size or self._due(mapping) <= 0):
+                self.pending[mapping.key] = []
+                del self.pending_since[mapping.key]
+                deliver(mapping, batch, self.invoke, self.send_failure)
         return handled
+
+    def _due(self, mapping: StreamMapping) -> float:
+        """Seconds until `mapping`'s batching window closes (it opened with its first pending record)."""
+        return self.pending_since[mapping.key] + mapping.batching_window - time.monotonic()
+
+    def next_due(self) -> float | None:
+        """Seconds until the earliest open batching window closes; None when nothing waits."""
+        waiting = [self._due(m) for m in self.mappings if self.pending[m.key]]
+        return max(0.0, min(waiting)) if waiting else None
 
     def drain(self, rounds: int = 20) -> None:
         """Until no mapping sees a new record (a pick job's INSERT is itself a new record)."""

@@ -51,6 +51,7 @@ class Settings:
     schedule_seconds: float | None = None  # None: each schedule's own rate from template.yaml
     log_level: str = "WARNING"
     demo_data: bool = True
+    batching_windows: bool = True  # the stream mappings' MaximumBatchingWindowInSeconds, as on AWS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,6 +64,7 @@ class Settings:
             schedule_seconds=float(env["LOCAL_SCHEDULE_SECONDS"]) if env.get("LOCAL_SCHEDULE_SECONDS") else None,
             log_level=env.get("LOG_LEVEL", "WARNING").upper(),
             demo_data=env.get("LOCAL_DEMO_DATA", "1") not in ("0", "false", "no"),
+            batching_windows=env.get("LOCAL_BATCHING_WINDOWS", "1") not in ("0", "false", "no"),
         )
 
     @property
@@ -140,9 +142,13 @@ class Stack:
         from local_stack.event_sources import QueuePump, StreamPump, schedules
 
         streams = StreamPump(
-            session.client("dynamodbstreams"), self.resources["streams"], session.client("sqs"), self.runtime.invoke
+            session.client("dynamodbstreams"),
+            self.resources["streams"],
+            session.client("sqs"),
+            self.runtime.invoke,
+            batching_windows=s.batching_windows,
         )
-        self._stream_loop(streams.pump_once)
+        self._stream_loop(streams)
         queues = QueuePump(session.client("sqs"), self.resources["queues"], self.runtime.invoke, wait_seconds=20)
         for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
             self._queue_loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
@@ -194,21 +200,25 @@ class Stack:
         thread.start()
         self._threads.append(thread)
 
-    def _stream_loop(self, work: Any) -> None:
+    def _stream_loop(self, streams: Any) -> None:
         """Reads the streams when a function has run (the doorbell: it may have written) and otherwise
-        ever more rarely, up to every `poll_interval` seconds (writes from outside, e.g. `make invoke`)."""
+        ever more rarely, up to every `poll_interval` seconds (writes from outside, e.g. `make invoke`);
+        and when a batching window closes."""
         shortest = min(0.05, self.settings.poll_interval)
 
         def run() -> None:
             wait = shortest
             while not self._stop.is_set():
                 try:
-                    busy = work()
+                    busy = streams.pump_once()
                 except Exception:
                     log.exception("stream poller failed; retrying")
                     busy = 0
                 wait = shortest if busy else min(wait * 2, self.settings.poll_interval)
-                if not busy:
+                due = streams.next_due()
+                if due is not None:  # a batching window is open: read 4 times a second, as Lambda polls a shard
+                    self._stop.wait(min(due, 0.25))
+                elif not busy:
                     self.runtime.doorbell.wait(wait)
 
         self._thread("streams", run)
