@@ -6,6 +6,7 @@ crashed or was killed with -9) this process ends too, so no orphan keeps the por
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 
 from werkzeug.serving import make_server
@@ -20,10 +21,17 @@ def main(host: str, port: int) -> None:
 
         protocol_version = "HTTP/1.1"
 
-    from local_stack.moto_patches import serialise_dynamodb_requests
+        def setup(self) -> None:
+            super().setup()
+            # werkzeug writes headers and body in separate sends: without NODELAY, Nagle holds the body
+            # back until the client acknowledges the headers (a delayed ACK) on a kept-alive connection
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    from local_stack.moto_patches import fast_dynamodb_answers, serialise_dynamodb_requests
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     serialise_dynamodb_requests()
+    fast_dynamodb_answers()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAlive)
     import threading
