@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from local_stack import template
+from local_stack import fidelity, template
 from local_stack.apigw import LambdaContext
 
 log = logging.getLogger("local_stack.event_sources")
@@ -82,25 +82,9 @@ class StreamMapping:
         return f"{self.function.logical_id}.{self.name}"
 
 
-# What a stream mapping may say, and what the local stack does with it (docs/local_stack.md). Anything
-# else in template.yaml is refused at start rather than silently ignored.
-STREAM_PROPERTIES = {
-    "Stream",
-    "StartingPosition",
-    "BatchSize",
-    "MaximumBatchingWindowInSeconds",
-    "MaximumRetryAttempts",
-    "MaximumRecordAgeInSeconds",
-    "BisectBatchOnFunctionError",
-    "FunctionResponseTypes",
-    "DestinationConfig",
-    "FilterCriteria",
-    "Enabled",
-}
-
-
-def _refuse_unknown(key: str, props: dict[str, Any], known: set[str]) -> None:
-    unknown = sorted(set(props) - known)
+def _refuse_unknown(key: str, props: dict[str, Any], kind: str) -> None:
+    """A mapping setting local_stack/fidelity.py does not list is refused, never silently ignored."""
+    unknown = sorted(set(props) - set(fidelity.PROPERTIES[kind]))
     if unknown:
         raise ValueError(f"{key}: the local stack does not run {', '.join(unknown)} (see docs/local_stack.md)")
 
@@ -109,7 +93,7 @@ def stream_mappings() -> list[StreamMapping]:
     found = []
     for function in template.functions().values():
         for name, props in function.events("DynamoDB").items():
-            _refuse_unknown(f"{function.logical_id}.{name}", props, STREAM_PROPERTIES)
+            _refuse_unknown(f"{function.logical_id}.{name}", props, "Event DynamoDB")
             if props.get("StartingPosition", "TRIM_HORIZON") != "TRIM_HORIZON":
                 raise ValueError(f"{function.logical_id}.{name}: only StartingPosition TRIM_HORIZON runs locally")
             if props.get("Enabled") is False:
@@ -241,6 +225,7 @@ class StreamReader:
                     break
                 for record in batch:
                     record["eventSourceARN"] = self.stream_arn  # moto omits it; Lambda's records have it
+                    record["awsRegion"] = template.REGION  # moto says us-east-1 whatever the region
                     created = record["dynamodb"].get("ApproximateCreationDateTime")
                     if hasattr(created, "timestamp"):  # Lambda's records carry epoch seconds
                         record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
@@ -356,18 +341,26 @@ class QueueMapping:
 
 
 def queue_mappings() -> list[QueueMapping]:
-    return [
-        QueueMapping(
-            function=function,
-            name=name,
-            queue=props["Queue"]["Fn::GetAtt"][0],
-            batch_size=int(props.get("BatchSize", 10)),
-            partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-            filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
-        )
-        for function in template.functions().values()
-        for name, props in function.events("SQS").items()
-    ]
+    found = []
+    for function in template.functions().values():
+        for name, props in function.events("SQS").items():
+            key = f"{function.logical_id}.{name}"
+            _refuse_unknown(key, props, "Event SQS")
+            if float(props.get("MaximumBatchingWindowInSeconds", 0)) > 0:
+                raise ValueError(f"{key}: an SQS batching window does not run locally (only 0)")
+            if props.get("Enabled") is False:
+                continue
+            found.append(
+                QueueMapping(
+                    function=function,
+                    name=name,
+                    queue=props["Queue"]["Fn::GetAtt"][0],
+                    batch_size=int(props.get("BatchSize", 10)),
+                    partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                )
+            )
+    return found
 
 
 def sqs_record(message: dict[str, Any], queue_logical_id: str) -> dict[str, Any]:
@@ -494,4 +487,5 @@ def schedules() -> list[Schedule]:
         Schedule(function, name, props["Schedule"])
         for function in template.functions().values()
         for name, props in function.events("Schedule").items()
+        if props.get("Enabled", True) is not False
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -24,6 +25,9 @@ class Gateway:
         self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), r.path))
         self.runtime = runtime or Runtime()
         self.authorizer = template.authorizer()
+        # API Gateway caches a policy per token for ReauthorizeEvery seconds: the authorizer runs once
+        self.cache_seconds = template.authorizer_cache_seconds()
+        self._policies: dict[str, tuple[float, dict[str, Any]]] = {}
 
     def authorize(self, header: str | None, route: template.ApiRoute) -> dict[str, Any] | Response:
         """As API Gateway does with a TOKEN authorizer: no header or "Unauthorized" -> 401 (the
@@ -32,12 +36,20 @@ class Gateway:
         if not header:
             return _error(401, "Missing or invalid credentials.")
         method_arn = f"arn:aws:execute-api:{template.REGION}:{template.ACCOUNT}:local/v1/{route.method}{route.path}"
-        try:
-            policy = self.runtime.invoke(
-                self.authorizer, {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
-            )
-        except Exception:
-            return _error(401, "Missing or invalid credentials.")
+        cached = self._policies.get(header)
+        if cached and cached[0] > time.monotonic():
+            policy = cached[1]
+        else:
+            try:
+                policy = self.runtime.invoke(
+                    self.authorizer, {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
+                )
+            except Exception:  # "Unauthorized" (or a fault): 401, and nothing is cached
+                return _error(401, "Missing or invalid credentials.")
+            if self.cache_seconds > 0:
+                if len(self._policies) > 10_000:
+                    self._policies.clear()
+                self._policies[header] = (time.monotonic() + self.cache_seconds, policy)
         if not any(s["Effect"] == "Allow" for s in policy["policyDocument"]["Statement"]):
             return _error(403, "These credentials may not call this route.")
         return {**policy.get("context", {}), "principalId": policy["principalId"]}

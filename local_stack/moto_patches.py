@@ -5,6 +5,9 @@
   their condition, and concurrent scans can crash on a dict changing size. We serialise moto's
   DynamoDB requests so that concurrency tests exercise our conditions, not moto's races.
   (A read-then-write in our code would still race: the lock spans one request, not two.)
+- EventBridge: moto stores a target's RetryPolicy and DeadLetterConfig but ignores them; a failed
+  delivery fails the PutEvents call. We retry it (MaximumRetryAttempts times, at once rather than over
+  hours) and then send the event to the dead-letter queue with EventBridge's error attributes.
 - Speed only (the local stack's moto process): DynamoDB's item answers serialised with json.dumps.
 """
 
@@ -87,3 +90,56 @@ def fast_dynamodb_answers() -> None:
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+def eventbridge_retries_and_dead_letters() -> None:
+    """A target's RetryPolicy and DeadLetterConfig, for SQS targets (the ones template.yaml has)."""
+    global _eventbridge_applied
+    if _eventbridge_applied:
+        return
+    from moto.events.models import Rule
+
+    original = Rule._send_to_sqs_queue
+
+    @functools.wraps(original)
+    def send(self: Any, resource_id: str, event: dict[str, Any], group_id: str | None = None) -> None:
+        target: dict[str, Any] = next((t for t in self.targets if t["Arn"].rsplit(":", 1)[-1] == resource_id), {})
+        attempts = 1 + int((target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185))
+        dead_letters = (target.get("DeadLetterConfig") or {}).get("Arn")
+        for attempt in range(attempts):
+            try:
+                return original(self, resource_id, dict(event), group_id)
+            except Exception as error:
+                failure = error
+                if attempt == 0 and not dead_letters:
+                    raise
+                if not _retryable(error):
+                    break
+        if not dead_letters:
+            raise failure
+        from moto.sqs import sqs_backends
+
+        sqs_backends[self.account_id][self.region_name].send_message(
+            queue_name=dead_letters.rsplit(":", 1)[-1],
+            message_body=json.dumps(event, default=str),
+            message_attributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in {
+                    "RULE_ARN": self.arn,
+                    "TARGET_ARN": target.get("Arn", resource_id),
+                    "ERROR_CODE": type(failure).__name__,
+                    "ERROR_MESSAGE": str(failure)[:256] or type(failure).__name__,
+                }.items()
+            },
+        )
+
+    Rule._send_to_sqs_queue = send  # type: ignore[method-assign]
+    _eventbridge_applied = True
+
+
+_eventbridge_applied = False
+
+
+def _retryable(error: Exception) -> bool:
+    """EventBridge does not retry a target that does not exist or refuses access: straight to the DLQ."""
+    return "NonExistentQueue" not in type(error).__name__ and "does not exist" not in str(error)

@@ -27,11 +27,16 @@ def main(host: str, port: int) -> None:
             # back until the client acknowledges the headers (a delayed ACK) on a kept-alive connection
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    from local_stack.moto_patches import fast_dynamodb_answers, serialise_dynamodb_requests
+    from local_stack.moto_patches import (
+        eventbridge_retries_and_dead_letters,
+        fast_dynamodb_answers,
+        serialise_dynamodb_requests,
+    )
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     serialise_dynamodb_requests()
     fast_dynamodb_answers()
+    eventbridge_retries_and_dead_letters()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAlive)
     import threading

@@ -68,9 +68,13 @@ def create_event_buses(events: Any) -> None:
         )
         targets = []
         for target in properties.get("Targets", []):
+            unknown = set(target) - {"Id", "Arn", "InputTransformer", "RetryPolicy", "DeadLetterConfig"}
+            if unknown:
+                raise ValueError(f"{logical_id}: the local stack does not run target settings {sorted(unknown)}")
             entry = {"Id": target["Id"], "Arn": template.resolve(target["Arn"])}
-            if "InputTransformer" in target:
-                entry["InputTransformer"] = template.resolve(target["InputTransformer"])
+            for name in ("InputTransformer", "RetryPolicy", "DeadLetterConfig"):  # the last two: moto_patches
+                if name in target:
+                    entry[name] = template.resolve(target[name])
             targets.append(entry)
         if targets:
             events.put_targets(Rule=template.physical_name(logical_id), EventBusName=bus, Targets=targets)

@@ -109,6 +109,9 @@ class Stack:
     # ------------------------------------------------------------- start ---
     def start(self) -> None:
         s = self.settings
+        from local_stack.fidelity import refuse_unknown
+
+        refuse_unknown()  # a template setting the stack would not honour stops it here, loudly
         for port, setting in (
             (s.api_port, "LOCAL_API_PORT"),
             (s.moto_port, "LOCAL_MOTO_PORT"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -15,8 +16,10 @@ from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
-REGION = "eu-central-1"
-ACCOUNT = "123456789012"
+# Where the local stack says it runs: the region of the environment (the Makefile exports
+# AWS_DEFAULT_REGION), and moto's account (MOTO_ACCOUNT_ID, else moto's default one).
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+ACCOUNT = os.environ.get("MOTO_ACCOUNT_ID") or "123456789012"
 
 
 @lru_cache(maxsize=1)
@@ -220,6 +223,16 @@ def gateway_response(kind: str) -> str:
         if "application/json" in templates:
             return str(templates["application/json"])
     return '{"message": "Internal server error"}'  # API Gateway's own default
+
+
+def authorizer_cache_seconds() -> int:
+    """How long API Gateway keeps an authorizer's policy per token (Identity.ReauthorizeEvery, SAM's default 300)."""
+    for properties in resources("AWS::Serverless::Api").values():
+        auth = properties.get("Auth") or {}
+        default = auth.get("DefaultAuthorizer")
+        if default:
+            return int((auth["Authorizers"][default].get("Identity") or {}).get("ReauthorizeEvery", 300))
+    return 0
 
 
 def authorizer() -> Function | None:

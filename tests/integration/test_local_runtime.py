@@ -137,3 +137,32 @@ def test_over_http_a_timed_out_function_answers_502_in_the_contract_format(serve
     assert status == 502
     assert body.decode() == template.gateway_response("DEFAULT_5XX")
     assert "may be retried" in body.decode()
+
+
+def test_the_authorizers_policy_is_reused_for_the_same_token_as_reauthorize_every_says(serve):
+    class Counting(Runtime):
+        def __init__(self) -> None:
+            super().__init__()
+            self.authorized: list[str] = []
+
+        def handler_for(self, function: template.Function) -> Any:
+            if function.logical_id == "AuthorizerFunction":
+
+                def authorize(event: dict[str, Any], context: Any) -> dict[str, Any]:
+                    self.authorized.append(event["authorizationToken"])
+                    statement = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}
+                    return {"principalId": "ada", "policyDocument": {"Statement": [statement]}, "context": {}}
+
+                return authorize
+            return lambda event, context: {"statusCode": 200, "body": "[]"}
+
+    runtime = Counting()
+    api = serve(runtime)
+    assert template.authorizer_cache_seconds() > 0  # template.yaml: Identity.ReauthorizeEvery
+
+    for token in ("Bearer one", "Bearer one", "Bearer two", "Bearer one"):
+        request = urllib.request.Request(f"{api}/api/orders", headers={"Authorization": token})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+
+    assert runtime.authorized == ["Bearer one", "Bearer two"]

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_stack import moto_patches
+from local_stack import moto_patches, template
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_item_answers_are_the_documents_moto_would_send(compared):
         "map": {"M": {"k": {"SS": ["a", "b"]}, "bs": {"BS": [b"x"]}}},
     }
     with mock_aws():
-        ddb = boto3.client("dynamodb", region_name="eu-central-1")
+        ddb = boto3.client("dynamodb", region_name=template.REGION)
         ddb.create_table(
             TableName="t",
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
