@@ -143,3 +143,20 @@ _eventbridge_applied = False
 def _retryable(error: Exception) -> bool:
     """EventBridge does not retry a target that does not exist or refuses access: straight to the DLQ."""
     return "NonExistentQueue" not in type(error).__name__ and "does not exist" not in str(error)
+
+
+def remembered_backends() -> None:
+    """moto's server finds the service of every request by trying its several hundred URL patterns in
+    turn, under one lock; the answer for a host never changes, so it is remembered."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    @functools.wraps(original)
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in known:
+            known[host] = original(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]

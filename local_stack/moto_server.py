@@ -30,6 +30,7 @@ def main(host: str, port: int) -> None:
     from local_stack.moto_patches import (
         eventbridge_retries_and_dead_letters,
         fast_dynamodb_answers,
+        remembered_backends,
         serialise_dynamodb_requests,
     )
 
@@ -37,6 +38,7 @@ def main(host: str, port: int) -> None:
     serialise_dynamodb_requests()
     fast_dynamodb_answers()
     eventbridge_retries_and_dead_letters()
+    remembered_backends()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAlive)
     import threading
