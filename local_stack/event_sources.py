@@ -306,6 +306,12 @@ class StreamPump:
                 deliver(mapping, batch, self.invoke, self.send_failure)
         return handled
 
+    def skip_to_end(self) -> None:
+        """Every stream read to its end without handing anything over."""
+        for reader in self.readers.values():
+            while reader.read():
+                pass
+
     def _due(self, mapping: StreamMapping) -> float:
         """Seconds until `mapping`'s batching window closes (it opened with its first pending record)."""
         return self.pending_since[mapping.key] + mapping.batching_window - time.monotonic()

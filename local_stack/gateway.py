@@ -41,7 +41,7 @@ class Gateway:
             policy = cached[1]
         else:
             try:
-                policy = self.runtime.invoke(
+                policy = self.runtime.invoke_foreground(
                     self.authorizer, {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
                 )
             except Exception:  # "Unauthorized" (or a fault): 401, and nothing is cached
@@ -91,7 +91,7 @@ class Gateway:
             authorizer=context,
         )
         try:
-            result = self.runtime.invoke(route.function, event)
+            result = self.runtime.invoke_foreground(route.function, event)
         except Exception:  # a function error or timeout: API Gateway answers 502 with its DEFAULT_5XX body
             log.exception("%s failed on %s %s", route.function.logical_id, request.method, request.path)
             return Response(template.gateway_response("DEFAULT_5XX"), 502, content_type="application/json")

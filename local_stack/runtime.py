@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
+import time
 from typing import Any
 
 from local_stack import template
@@ -58,10 +59,15 @@ class Runtime:
       FunctionTimedOut; the thread is interrupted with an exception at its next Python instruction.
     """
 
-    def __init__(self, doorbell: Doorbell | None = None) -> None:
+    def __init__(self, doorbell: Doorbell | None = None, background_delay: float = 0.0) -> None:
+        """`background_delay`: how long an invocation from a poller may wait for the API to fall quiet."""
         self.doorbell = doorbell or Doorbell()
+        self.background_delay = background_delay
         self._instances: dict[str, threading.BoundedSemaphore] = {}
         self._guard = threading.Lock()
+        self._quiet = threading.Condition()
+        self._foreground = 0
+        self._foreground_ended = 0.0
 
     def concurrency(self, function: template.Function) -> int:
         return function.reserved_concurrency or DEFAULT_CONCURRENCY
@@ -85,6 +91,38 @@ class Runtime:
                 return self._run(function, event)
         finally:
             self.doorbell.ring()
+
+    def invoke_foreground(self, function: template.Function, event: dict[str, Any]) -> Any:
+        """An invocation someone waits for (the API): pollers' invocations give way to it (see below)."""
+        with self._quiet:
+            self._foreground += 1
+        try:
+            return self.invoke(function, event)
+        finally:
+            with self._quiet:
+                self._foreground -= 1
+                self._foreground_ended = time.monotonic()
+                self._quiet.notify_all()
+
+    def invoke_background(self, function: template.Function, event: dict[str, Any]) -> Any:
+        """An invocation from a poller. On AWS the streams and queues are consumed on other machines than
+        the API's; here they share moto and two cores, and a stream of API requests would wait behind
+        the work each one causes. So a poller's invocation first waits, at most `background_delay`
+        seconds, until no API request has been served for 20 ms; its records wait meanwhile, as records
+        wait in a batching window."""
+        self.wait_for_quiet()
+        return self.invoke(function, event)
+
+    def wait_for_quiet(self) -> None:
+        """Until no API request has been served for 20 ms, at most `background_delay` seconds."""
+        deadline = time.monotonic() + self.background_delay
+        with self._quiet:
+            while True:
+                now = time.monotonic()
+                busy = self._foreground > 0 or now - self._foreground_ended < 0.02
+                if not busy or now >= deadline:
+                    return
+                self._quiet.wait(min(0.02, deadline - now))
 
     def _run(self, function: template.Function, event: dict[str, Any]) -> Any:
         handler = self.handler_for(function)

@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from local_stack import provision, template
@@ -52,6 +53,8 @@ class Settings:
     log_level: str = "WARNING"
     demo_data: bool = True
     batching_windows: bool = True  # the stream mappings' MaximumBatchingWindowInSeconds, as on AWS
+    state_dir: Path | None = None  # LOCAL_STATE_DIR: tables saved at stop, loaded at start
+    background_delay: float = 1.0  # LOCAL_BACKGROUND_DELAY: how long pollers give way to API requests
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -65,6 +68,8 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "WARNING").upper(),
             demo_data=env.get("LOCAL_DEMO_DATA", "1") not in ("0", "false", "no"),
             batching_windows=env.get("LOCAL_BATCHING_WINDOWS", "1") not in ("0", "false", "no"),
+            state_dir=Path(env["LOCAL_STATE_DIR"]) if env.get("LOCAL_STATE_DIR") else None,
+            background_delay=float(env.get("LOCAL_BACKGROUND_DELAY", 1.0)),
         )
 
     @property
@@ -132,12 +137,18 @@ class Stack:
         # the pool lives in moto: its keys are served there, not at the issuer's AWS address
         os.environ["JWKS_URL"] = f"{s.moto_url}/{pool_id}/.well-known/jwks.json"
         self._create_demo_users(session.client("cognito-idp"), pool_id)
+        restored = 0
+        if s.state_dir:
+            from local_stack import state
+
+            restored = state.load(session.client("dynamodb"), s.state_dir)
+            log.warning("loaded %d items from %s", restored, s.state_dir)
 
         from local_stack.gateway import Gateway
         from local_stack.inbox import Inbox
         from local_stack.runtime import Runtime
 
-        self.runtime = Runtime()
+        self.runtime = Runtime(background_delay=s.background_delay)
         self.inbox = Inbox()
         self._serve(Gateway(self.runtime), s.api_port, "gateway")
         self._serve(self.inbox, s.inbox_port, "inbox")
@@ -148,20 +159,24 @@ class Stack:
             session.client("dynamodbstreams"),
             self.resources["streams"],
             session.client("sqs"),
-            self.runtime.invoke,
+            self.runtime.invoke_background,
             batching_windows=s.batching_windows,
         )
+        if restored:
+            streams.skip_to_end()  # what loading wrote is no news: no events, no pick jobs again
         self._stream_loop(streams)
-        queues = QueuePump(session.client("sqs"), self.resources["queues"], self.runtime.invoke, wait_seconds=20)
+        queues = QueuePump(
+            session.client("sqs"), self.resources["queues"], self.runtime.invoke_background, wait_seconds=20
+        )
         for mapping in queues.mappings:  # one poller per mapping: a slow consumer never blocks another queue
             self._queue_loop(mapping.key, lambda m=mapping: queues.pump_mapping(m))
         for schedule in schedules():
             self._every(
                 schedule.key,
                 s.schedule_seconds or schedule.interval_seconds,
-                lambda schedule=schedule: schedule.run(self.runtime.invoke),
+                lambda schedule=schedule: schedule.run(self.runtime.invoke_background),
             )
-        if s.demo_data:
+        if s.demo_data and not restored:  # restored state has its facilities and subscriptions
             self.demo = self._seed()
 
     def _configure_environment(self) -> None:
@@ -195,9 +210,19 @@ class Stack:
             raise RuntimeError(f"moto did not start on {self.settings.moto_url}")
 
     def _serve(self, app: Any, port: int, name: str) -> None:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
-        server = make_server(self.settings.host, port, app, threaded=True)
+        class KeepAlive(WSGIRequestHandler):
+            """HTTP/1.1 (a client may keep its connection, as browsers and SDKs do), and the answer sent
+            without waiting for the client to acknowledge its headers (Nagle)."""
+
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        server = make_server(self.settings.host, port, app, threaded=True, request_handler=KeepAlive)
         self._servers.append(server)
         thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
         thread.start()
@@ -212,6 +237,7 @@ class Stack:
         def run() -> None:
             wait = shortest
             while not self._stop.is_set():
+                self.runtime.wait_for_quiet()  # reading the streams costs moto calls too: the API first
                 try:
                     busy = streams.pump_once()
                 except Exception:
@@ -333,6 +359,13 @@ class Stack:
         for thread in self._threads:
             # a queue poller may sit in a long poll: it is a daemon thread, ended with the process
             thread.join(timeout=0.5)
+        if self.settings.state_dir and hasattr(self, "resources"):
+            import boto3
+
+            from local_stack import state
+
+            saved = state.save(boto3.client("dynamodb"), self.settings.state_dir)
+            print(f"saved {saved} items to {self.settings.state_dir}", flush=True)
         if self._moto is not None:
             assert self._moto.stdin is not None
             self._moto.stdin.close()  # the child ends when its stdin closes

@@ -156,3 +156,26 @@ def test_over_http_every_non_public_route_needs_a_token_and_permissions_hold(sta
         "POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1}, user="reviewer"
     )
     assert status == 200 and unlocked["statusHistory"][-1]["by"] == "reviewer"
+
+
+def test_with_local_state_dir_the_tables_survive_a_restart_and_nothing_is_replayed(tmp_path):
+    settings = {"LOCAL_STATE_DIR": str(tmp_path)}
+    first = start_stack(settings)
+    status, order = first.call("POST", "/api/orders", locked_order_body())
+    assert status == 201
+    eventually(lambda: first.inbox_items("ORDER_CREATED"))
+    facilities = first.call("GET", "/api/facilities")[1]
+    assert stop_stack(first) == 0
+
+    second = start_stack(settings, ports=first.ports)
+    try:
+        assert second.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "LOCKED"
+        assert second.call("GET", "/api/facilities")[1] == facilities  # loaded, not seeded a second time
+        time.sleep(2)
+        assert second.inbox_items() == []  # loading the items published no event again
+
+        status, _ = second.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
+        assert status == 200
+        assert eventually(lambda: second.inbox_items("ORDER_UNLOCKED"))  # the restored stack works on
+    finally:
+        assert stop_stack(second) == 0

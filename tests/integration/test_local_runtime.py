@@ -166,3 +166,36 @@ def test_the_authorizers_policy_is_reused_for_the_same_token_as_reauthorize_ever
             assert response.status == 200
 
     assert runtime.authorized == ["Bearer one", "Bearer two"]
+
+
+def test_a_pollers_invocation_gives_way_to_an_api_request_but_not_for_long():
+    function = template.functions()["ServiceInfoFunction"]
+    order: list[str] = []
+
+    class Recording(Runtime):
+        def handler_for(self, function: template.Function) -> Any:
+            def handler(event: dict[str, Any], context: Any) -> None:
+                if event["who"] == "api":
+                    time.sleep(0.5)
+                order.append(event["who"])
+
+            return handler
+
+    runtime = Recording(background_delay=5)
+    api = threading.Thread(target=runtime.invoke_foreground, args=(function, {"who": "api"}))
+    api.start()
+    time.sleep(0.1)  # the API request is being served
+    runtime.invoke_background(function, {"who": "poller"})
+    api.join()
+
+    assert order == ["api", "poller"]  # the poller's invocation waited for the API request
+
+    impatient = Recording(background_delay=0.1)
+    api = threading.Thread(target=impatient.invoke_foreground, args=(function, {"who": "api"}))
+    order.clear()
+    api.start()
+    time.sleep(0.1)
+    impatient.invoke_background(function, {"who": "poller"})
+    api.join()
+
+    assert order == ["poller", "api"]  # but no longer than background_delay: events are late, never starved
