@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import calendar
 import datetime
 import functools
 import json
@@ -62,7 +63,9 @@ def _wire(value: Any) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, datetime.datetime):
-        return value.timestamp()
+        # as moto's serializer: a naive datetime is UTC; truncated to whole milliseconds
+        seconds = calendar.timegm(value.utctimetuple() if value.tzinfo else value.timetuple())
+        return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
     raise TypeError(f"not serialisable: {type(value)}")
 
 
@@ -74,22 +77,45 @@ def _without_none(value: Any) -> Any:
     return value
 
 
+STREAM_READS = {"GetRecords"}  # DynamoDB Streams: records are items too
+
+
 def fast_dynamodb_answers() -> None:
-    """Serialises the answers of DATA_PLANE operations with json.dumps (errors keep moto's serializer)."""
+    """Serialises the answers of DATA_PLANE operations (and Streams' GetRecords) with json.dumps; errors
+    and everything else keep moto's serializer."""
+    from moto.core.responses import ActionResult
     from moto.dynamodb.responses import DynamoResult
 
-    original = DynamoResult.execute_result
+    _fast_answers(DynamoResult, "dynamodb", DATA_PLANE)
+    _fast_answers(ActionResult, "dynamodbstreams", STREAM_READS)
+
+
+def _fast_answers(result_class: Any, service: str, operations: set[str]) -> None:
+    original = result_class.execute_result
 
     @functools.wraps(original)
     def execute_result(self: Any, context: Any) -> Any:
-        if context.operation_model.name not in DATA_PLANE or isinstance(self.result, Exception):
+        if (
+            context.service_model.service_name != service
+            or context.operation_model.name not in operations
+            or isinstance(self.result, Exception)
+            or not isinstance(self.result, dict)
+        ):
             return original(self, context)
         members = context.operation_model.output_shape.members  # moto may add members the API lacks
         answer = {k: v for k, v in self.result.items() if k in members}
         body = json.dumps(_without_none(answer), default=_wire, separators=(",", ":"))
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
-    DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+    result_class.execute_result = execute_result
+
+
+def cached_jsonpaths() -> None:
+    """moto's EventBridge builds a JSONPath parser (a PLY grammar) for every target of every event it
+    delivers; a parsed path never changes, so each is parsed once."""
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
 
 
 def eventbridge_retries_and_dead_letters() -> None:

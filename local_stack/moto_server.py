@@ -28,6 +28,7 @@ def main(host: str, port: int) -> None:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     from local_stack.moto_patches import (
+        cached_jsonpaths,
         eventbridge_retries_and_dead_letters,
         fast_dynamodb_answers,
         remembered_backends,
@@ -39,6 +40,7 @@ def main(host: str, port: int) -> None:
     fast_dynamodb_answers()
     eventbridge_retries_and_dead_letters()
     remembered_backends()
+    cached_jsonpaths()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAlive)
     import threading

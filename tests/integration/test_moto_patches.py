@@ -15,22 +15,26 @@ from local_stack import moto_patches, template
 
 @pytest.fixture
 def compared(monkeypatch) -> list[tuple[str, Any, Any]]:
+    from moto.core.responses import ActionResult
     from moto.dynamodb.responses import DynamoResult
 
-    original = DynamoResult.execute_result
-    monkeypatch.setattr(DynamoResult, "execute_result", original)  # what the other tests get back afterwards
+    unpatched = ActionResult.execute_result
+    for cls in (ActionResult, DynamoResult):  # what the other tests get back afterwards
+        monkeypatch.setattr(cls, "execute_result", unpatched)
     moto_patches.fast_dynamodb_answers()
-    fast = DynamoResult.execute_result
+    fast = {DynamoResult: DynamoResult.execute_result, ActionResult: ActionResult.execute_result}
     seen: list[tuple[str, Any, Any]] = []
 
     def both(self: Any, context: Any) -> Any:
-        theirs = original(self, context)
-        if context.operation_model.name in moto_patches.DATA_PLANE and not isinstance(self.result, Exception):
-            ours = fast(self, context)
-            seen.append((context.operation_model.name, theirs, ours))
+        theirs = unpatched(self, context)
+        operation = context.operation_model.name
+        if operation in moto_patches.DATA_PLANE | moto_patches.STREAM_READS and not isinstance(self.result, Exception):
+            ours = fast[DynamoResult if isinstance(self, DynamoResult) else ActionResult](self, context)
+            seen.append((operation, theirs, ours))
         return theirs
 
-    DynamoResult.execute_result = both  # type: ignore[method-assign]
+    for cls in (ActionResult, DynamoResult):
+        cls.execute_result = both  # type: ignore[method-assign]
     return seen
 
 
@@ -67,8 +71,13 @@ def test_item_answers_are_the_documents_moto_would_send(compared):
         ddb.batch_get_item(RequestItems={"t": {"Keys": [{"id": {"S": "a"}}]}})
         ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "t", "Key": {"id": {"S": "a"}}}}])
         ddb.delete_item(TableName="t", Key={"id": {"S": "a"}}, ReturnValues="ALL_OLD")
+        streams = boto3.client("dynamodbstreams", region_name=template.REGION)
+        arn = ddb.describe_table(TableName="t")["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+        assert streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
 
-    assert len(compared) >= 10
+    assert len(compared) >= 11 and "GetRecords" in [operation for operation, _, _ in compared]
     for operation, theirs, ours in compared:
         assert ours[0] == theirs[0], operation
         assert json.loads(ours[2]) == json.loads(theirs[2]), operation
