@@ -89,18 +89,24 @@ class PortTaken(SystemExit):
     pass
 
 
-def ensure_free(host: str, port: int, setting: str) -> None:
+def ensure_free(host: str, port: int, setting: str, patience: float = 2.0) -> None:
     """Refuses a port some process listens on. The probe sets SO_REUSEADDR as werkzeug's servers do:
     without it, the connections a stopped (or killed) stack left in TIME_WAIT make the port look
-    taken for about a minute although the servers would start."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            raise PortTaken(
-                f"port {port} on {host} is taken: stop what uses it, or set {setting}=<another port>"
-            ) from None
+    taken for about a minute although the servers would start. A killed stack's moto child ends a
+    moment after its parent: the probe gives a port `patience` seconds to come free."""
+    deadline = time.monotonic() + patience
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise PortTaken(
+                        f"port {port} on {host} is taken: stop what uses it, or set {setting}=<another port>"
+                    ) from None
+        time.sleep(0.1)
 
 
 class Stack:
