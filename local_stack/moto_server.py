@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import sys
 
@@ -14,6 +15,9 @@ from werkzeug.serving import make_server
 
 
 def main(host: str, port: int) -> None:
+    # Ctrl-C in a terminal signals the whole process group: the stack stops first (it may still save
+    # LOCAL_STATE_DIR from moto), then closes the pipe, and that ends this process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
     class KeepAlive(MotoRequestHandler):

@@ -96,6 +96,7 @@ def start(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, as a job in a terminal
     )
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
@@ -116,7 +117,8 @@ def start(
 
 
 def stop(stack: RunningStack) -> int:
-    stack.process.send_signal(signal.SIGINT)
+    """As Ctrl-C in a terminal: SIGINT to the stack's whole process group (its moto child included)."""
+    os.killpg(stack.process.pid, signal.SIGINT)
     try:
         return stack.process.wait(timeout=20)
     finally:
