@@ -1,6 +1,7 @@
-"""The whole service on one machine: moto in server mode provisioned from template.yaml, the local
-API gateway, the stream and queue pollers, and a webhook inbox (subscribed to the service's events
-as any webhook receiver would be), all in one process."""
+"""The whole service on one machine: moto in server mode (a child process) provisioned from
+template.yaml; in this process the local API gateway, the function runtime, the stream and queue
+pollers, the schedules, and a webhook inbox (subscribed to the service's events as any webhook
+receiver would be). docs/local_stack.md tells how and why."""
 
 from __future__ import annotations
 
