@@ -16,10 +16,12 @@ CHECKOV_VERSION := 3.3.30
 export PYTHONPATH := shared:.
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: help install chromium run test test-fast test-e2e lint fmt bench openapi platform-models events validate build clean
+.PHONY: help install chromium run invoke test test-fast test-e2e lint fmt bench openapi platform-models events validate build clean
 
 help:
 	@echo "make run      - the whole service on 127.0.0.1 (moto, API on :3000, stream/queue pollers)"
+	@echo "make invoke FUNCTION=OrdersApiFunction EVENT=events/api/OrderAction.json"
+	@echo "             - one function once with one event against the running stack (like sam local invoke -e)"
 	@echo "make test     - the whole test suite (creates .venv)"
 	@echo "make test-fast- unit and integration tests only (no e2e, no browser)"
 	@echo "make lint     - ruff, mypy, cfn-lint, checkov (waivers in template.yaml), OpenAPI drift"
@@ -41,6 +43,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m local_stack
+
+invoke: $(STAMP)
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=OrdersApiFunction EVENT=events/api/OrderAction.json"; exit 2; }
+	$(BIN)/python -m local_stack.invoke "$(FUNCTION)" "$(EVENT)"
 
 # Browser tests need Debian's Chromium: installed here when we can (root + apt-get), else skipped with a reason.
 chromium:

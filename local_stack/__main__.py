@@ -1,6 +1,7 @@
 """`make run`: python -m local_stack. Settings: LOCAL_API_PORT (3000), LOCAL_INBOX_PORT (3001),
-LOCAL_MOTO_PORT (5005), LOCAL_POLL_INTERVAL (0.2 s), LOCAL_SCHEDULE_SECONDS (each schedule's own
-rate), LOG_LEVEL (WARNING), LOCAL_DEMO_DATA (1)."""
+LOCAL_MOTO_PORT (5005), LOCAL_POLL_INTERVAL (1 s), LOCAL_BATCHING_WINDOWS (1), LOCAL_BACKGROUND_DELAY
+(1 s), LOCAL_STATE_DIR (unset), LOCAL_SCHEDULE_SECONDS (each schedule's own rate), LOG_LEVEL (WARNING),
+LOCAL_DEMO_DATA (1). See docs/local_stack.md."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ def main() -> int:
     stack = Stack(settings)
     try:
         stack.start()
-    except PortTaken as taken:
-        print(f"cannot start: {taken}", file=sys.stderr)
+    except (PortTaken, ValueError) as refused:  # a taken port; a template setting it would not honour
+        print(f"cannot start: {refused}", file=sys.stderr)
         stack.stop()
         return 2
 

@@ -7,6 +7,8 @@ import time
 import uuid
 from typing import Any
 
+from local_stack import template
+
 
 def path_parameters(template_path: str, path: str) -> dict[str, str] | None:
     """The {name} values of `path` under `template_path`, or None when it does not match."""
@@ -30,7 +32,7 @@ def rest_event(
     headers = {"Content-Type": "application/json", **(headers or {})}
     now = time.time()
     context: dict[str, Any] = {
-        "accountId": "123456789012",
+        "accountId": template.ACCOUNT,
         "apiId": "local",
         "domainName": "127.0.0.1",
         "httpMethod": method,
@@ -69,7 +71,7 @@ class LambdaContext:
         self.function_name = function_name
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = memory_mb
-        self.invoked_function_arn = f"arn:aws:lambda:eu-central-1:123456789012:function:{function_name}"
+        self.invoked_function_arn = f"arn:aws:lambda:{template.REGION}:{template.ACCOUNT}:function:{function_name}"
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from local_stack import template
+from local_stack import fidelity, template
 from local_stack.apigw import LambdaContext
 
 log = logging.getLogger("local_stack.event_sources")
@@ -75,16 +75,30 @@ class StreamMapping:
     partial_failures: bool
     on_failure_queue: str | None
     filters: list[dict[str, Any]] = field(default_factory=list)
+    batching_window: float = 0.0  # MaximumBatchingWindowInSeconds
+    max_record_age: float = -1  # MaximumRecordAgeInSeconds; -1: records never expire
 
     @property
     def key(self) -> str:
         return f"{self.function.logical_id}.{self.name}"
 
 
+def _refuse_unknown(key: str, props: dict[str, Any], kind: str) -> None:
+    """A mapping setting local_stack/fidelity.py does not list is refused, never silently ignored."""
+    unknown = sorted(set(props) - set(fidelity.PROPERTIES[kind]))
+    if unknown:
+        raise ValueError(f"{key}: the local stack does not run {', '.join(unknown)} (see docs/local_stack.md)")
+
+
 def stream_mappings() -> list[StreamMapping]:
     found = []
     for function in template.functions().values():
         for name, props in function.events("DynamoDB").items():
+            _refuse_unknown(f"{function.logical_id}.{name}", props, "Event DynamoDB")
+            if props.get("StartingPosition", "TRIM_HORIZON") != "TRIM_HORIZON":
+                raise ValueError(f"{function.logical_id}.{name}: only StartingPosition TRIM_HORIZON runs locally")
+            if props.get("Enabled") is False:
+                continue
             table = props["Stream"]["Fn::GetAtt"][0]
             destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
             found.append(
@@ -98,6 +112,8 @@ def stream_mappings() -> list[StreamMapping]:
                     partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                     on_failure_queue=destination["Fn::GetAtt"][0] if destination else None,
                     filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                    batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                    max_record_age=float(props.get("MaximumRecordAgeInSeconds", -1)),
                 )
             )
     return found
@@ -123,15 +139,25 @@ def deliver(
     mapping: StreamMapping,
     records: list[dict[str, Any]],
     invoke: Invoke = invoke_handler,
-    send_failure: Callable[[StreamMapping, list[dict[str, Any]]], None] | None = None,
+    send_failure: Callable[[StreamMapping, list[dict[str, Any]], str], None] | None = None,
 ) -> Delivery:
     """Hands `records` (already filtered) to the function in batches, as Lambda does for a shard.
 
     - partial batch response: the batch is retried from the lowest failed sequence number;
     - an exception (function error): with bisection the batch is split in two and each half retried;
-    - after MaximumRetryAttempts the records still failing go to the on-failure destination.
+    - after MaximumRetryAttempts the records still failing go to the on-failure destination;
+    - records older than MaximumRecordAgeInSeconds are not handed over: they go there at once.
     """
     outcome = Delivery()
+    if mapping.max_record_age >= 0:
+        oldest = time.time() - mapping.max_record_age
+        expired = [r for r in records if r["dynamodb"].get("ApproximateCreationDateTime", oldest) < oldest]
+        if expired:  # Lambda discards them unread and reports them to the on-failure destination
+            log.warning("%s: %d records older than %.0f s skipped", mapping.key, len(expired), mapping.max_record_age)
+            outcome.failed_records.extend(expired)
+            if send_failure:
+                send_failure(mapping, expired, "RecordAgeExceeded")
+            records = [r for r in records if r not in expired]
     for start in range(0, len(records), mapping.batch_size):
         pending = [(records[start : start + mapping.batch_size], 0)]
         while pending:
@@ -159,7 +185,7 @@ def deliver(
             if mapping.max_retries >= 0 and attempt >= mapping.max_retries:
                 outcome.failed_records.extend(remainder)
                 if send_failure:
-                    send_failure(mapping, remainder)
+                    send_failure(mapping, remainder, "RetryAttemptsExhausted")
                 continue
             pending.insert(0, (remainder, attempt + 1))
     return outcome
@@ -200,7 +226,10 @@ class StreamReader:
                     break
                 for record in batch:
                     record["eventSourceARN"] = self.stream_arn  # moto omits it; Lambda's records have it
-                    record["dynamodb"].pop("ApproximateCreationDateTime", None)
+                    record["awsRegion"] = template.REGION  # moto says us-east-1 whatever the region
+                    created = record["dynamodb"].get("ApproximateCreationDateTime")
+                    if hasattr(created, "timestamp"):  # Lambda's records carry epoch seconds
+                        record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
                     records.append(_jsonable(record))
                 self.positions[shard_id] = batch[-1]["dynamodb"]["SequenceNumber"]
                 iterator = response.get("NextShardIterator")
@@ -216,15 +245,26 @@ class StreamPump:
     """Every DynamoDB event source mapping of template.yaml, each with its own position in its stream."""
 
     def __init__(
-        self, streams_client: Any, stream_arns: dict[str, str], sqs_client: Any = None, invoke: Invoke = invoke_handler
+        self,
+        streams_client: Any,
+        stream_arns: dict[str, str],
+        sqs_client: Any = None,
+        invoke: Invoke = invoke_handler,
+        batching_windows: bool = False,
     ) -> None:
+        """`batching_windows`: wait up to each mapping's MaximumBatchingWindowInSeconds for a full batch,
+        as Lambda does (the local stack); without, every read is delivered at once (tests)."""
         self.mappings = stream_mappings()
-        self.readers = {m.key: StreamReader(streams_client, stream_arns[m.table], m.table) for m in self.mappings}
+        self.batching_windows = batching_windows
+        self.pending: dict[str, list[dict[str, Any]]] = {m.key: [] for m in self.mappings}
+        self.pending_since: dict[str, float] = {}
+        # one reader per stream, shared by the mappings on it: each record is read once, however many read it
+        self.readers = {m.table: StreamReader(streams_client, stream_arns[m.table], m.table) for m in self.mappings}
         self.sqs = sqs_client
         self.invoke = invoke
         self.failed: list[dict[str, Any]] = []
 
-    def send_failure(self, mapping: StreamMapping, records: list[dict[str, Any]]) -> None:
+    def send_failure(self, mapping: StreamMapping, records: list[dict[str, Any]], condition: str) -> None:
         """Lambda's on-failure record: where the batch was, not the records themselves."""
         self.failed.extend(records)
         if not (self.sqs and mapping.on_failure_queue):
@@ -233,7 +273,7 @@ class StreamPump:
         message = {
             "requestContext": {
                 "functionArn": template.arn(mapping.function.logical_id),
-                "condition": "RetryAttemptsExhausted",
+                "condition": condition,
                 "approximateInvokeCount": mapping.max_retries + 1,
             },
             "DDBStreamBatchInfo": {
@@ -247,13 +287,40 @@ class StreamPump:
         self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
 
     def pump_once(self) -> int:
+        """Reads every stream once and hands each mapping the records its filters let through.
+        Returns how many records were read (0: nothing new anywhere)."""
         handled = 0
+        now = time.monotonic()
+        for table, reader in self.readers.items():
+            records = reader.read()
+            for mapping in (m for m in self.mappings if m.table == table):
+                passing = [r for r in records if passes(mapping.filters, r)]
+                if passing:
+                    self.pending[mapping.key].extend(passing)
+                    self.pending_since.setdefault(mapping.key, now)
+            handled += len(records)
         for mapping in self.mappings:
-            records = [r for r in self.readers[mapping.key].read() if passes(mapping.filters, r)]
-            if records:
-                deliver(mapping, records, self.invoke, self.send_failure)
-                handled += len(records)
+            batch = self.pending[mapping.key]
+            if batch and (not self.batching_windows or len(batch) >= mapping.batch_size or self._due(mapping) <= 0):
+                self.pending[mapping.key] = []
+                del self.pending_since[mapping.key]
+                deliver(mapping, batch, self.invoke, self.send_failure)
         return handled
+
+    def skip_to_end(self) -> None:
+        """Every stream read to its end without handing anything over."""
+        for reader in self.readers.values():
+            while reader.read():
+                pass
+
+    def _due(self, mapping: StreamMapping) -> float:
+        """Seconds until `mapping`'s batching window closes (it opened with its first pending record)."""
+        return self.pending_since[mapping.key] + mapping.batching_window - time.monotonic()
+
+    def next_due(self) -> float | None:
+        """Seconds until the earliest open batching window closes; None when nothing waits."""
+        waiting = [self._due(m) for m in self.mappings if self.pending[m.key]]
+        return max(0.0, min(waiting)) if waiting else None
 
     def drain(self, rounds: int = 20) -> None:
         """Until no mapping sees a new record (a pick job's INSERT is itself a new record)."""
@@ -282,19 +349,27 @@ class QueueMapping:
 
 
 def queue_mappings() -> list[QueueMapping]:
-    return [
-        QueueMapping(
-            function=function,
-            name=name,
-            queue=props["Queue"]["Fn::GetAtt"][0],
-            batch_size=int(props.get("BatchSize", 10)),
-            partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-            filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
-            max_concurrency=int((props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1)),
-        )
-        for function in template.functions().values()
-        for name, props in function.events("SQS").items()
-    ]
+    found = []
+    for function in template.functions().values():
+        for name, props in function.events("SQS").items():
+            key = f"{function.logical_id}.{name}"
+            _refuse_unknown(key, props, "Event SQS")
+            if float(props.get("MaximumBatchingWindowInSeconds", 0)) > 0:
+                raise ValueError(f"{key}: an SQS batching window does not run locally (only 0)")
+            if props.get("Enabled") is False:
+                continue
+            found.append(
+                QueueMapping(
+                    function=function,
+                    name=name,
+                    queue=props["Queue"]["Fn::GetAtt"][0],
+                    batch_size=int(props.get("BatchSize", 10)),
+                    partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                    max_concurrency=int((props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1)),
+                )
+            )
+    return found
 
 
 def sqs_record(message: dict[str, Any], queue_logical_id: str) -> dict[str, Any]:
@@ -325,11 +400,18 @@ class QueuePump:
     """
 
     def __init__(
-        self, sqs_client: Any, queue_urls: dict[str, str], invoke: Invoke = invoke_handler, background: bool = False
+        self,
+        sqs_client: Any,
+        queue_urls: dict[str, str],
+        invoke: Invoke = invoke_handler,
+        wait_seconds: int = 0,
+        background: bool = False,
     ) -> None:
+        """`wait_seconds`: long polling, as Lambda's pollers do (20 s); 0 answers at once (tests)."""
         self.sqs = sqs_client
         self.urls = queue_urls
         self.invoke = invoke
+        self.wait_seconds = wait_seconds
         self.mappings = queue_mappings()
         self.slots = {m.key: threading.BoundedSemaphore(m.max_concurrency) for m in self.mappings if background}
 
@@ -346,6 +428,7 @@ class QueuePump:
                 MaxNumberOfMessages=min(mapping.batch_size, 10),
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
+                WaitTimeSeconds=self.wait_seconds,
             ).get("Messages", [])
         except Exception:
             if slot:
@@ -449,4 +532,5 @@ def schedules() -> list[Schedule]:
         Schedule(function, name, props["Schedule"])
         for function in template.functions().values()
         for name, props in function.events("Schedule").items()
+        if props.get("Enabled", True) is not False
     ]

@@ -4,25 +4,30 @@ API Gateway REST proxy event for the same handler function, and its result back 
 from __future__ import annotations
 
 import json
-import threading
-from collections import defaultdict
+import logging
+import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from local_stack import template
-from local_stack.apigw import LambdaContext, path_parameters, response_headers, rest_event
+from local_stack.apigw import path_parameters, response_headers, rest_event
+from local_stack.runtime import Runtime
+
+log = logging.getLogger("local_stack.gateway")
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own limit; the handlers enforce the contract's 1 MiB
 
 
 class Gateway:
-    def __init__(self) -> None:
+    def __init__(self, runtime: Runtime | None = None) -> None:
         # static paths before parameterised ones, as API Gateway matches them
         self.routes = sorted(template.api_routes(), key=lambda r: (r.path.count("{"), r.path))
-        # Lambda runs one invocation per instance at a time; so does each local "instance"
-        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.runtime = runtime or Runtime()
         self.authorizer = template.authorizer()
+        # API Gateway caches a policy per token for ReauthorizeEvery seconds: the authorizer runs once
+        self.cache_seconds = template.authorizer_cache_seconds()
+        self._policies: dict[str, tuple[float, dict[str, Any]]] = {}
 
     def authorize(self, header: str | None, route: template.ApiRoute) -> dict[str, Any] | Response:
         """As API Gateway does with a TOKEN authorizer: no header or "Unauthorized" -> 401 (the
@@ -31,14 +36,20 @@ class Gateway:
         if not header:
             return _error(401, "Missing or invalid credentials.")
         method_arn = f"arn:aws:execute-api:{template.REGION}:{template.ACCOUNT}:local/v1/{route.method}{route.path}"
-        try:
-            with self._locks[self.authorizer.logical_id]:
-                policy = template.handler(self.authorizer)(
-                    {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn},
-                    LambdaContext(self.authorizer.logical_id),
+        cached = self._policies.get(header)
+        if cached and cached[0] > time.monotonic():
+            policy = cached[1]
+        else:
+            try:
+                policy = self.runtime.invoke_foreground(
+                    self.authorizer, {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
                 )
-        except Exception:
-            return _error(401, "Missing or invalid credentials.")
+            except Exception:  # "Unauthorized" (or a fault): 401, and nothing is cached
+                return _error(401, "Missing or invalid credentials.")
+            if self.cache_seconds > 0:
+                if len(self._policies) > 10_000:
+                    self._policies.clear()
+                self._policies[header] = (time.monotonic() + self.cache_seconds, policy)
         if not any(s["Effect"] == "Allow" for s in policy["policyDocument"]["Statement"]):
             return _error(403, "These credentials may not call this route.")
         return {**policy.get("context", {}), "principalId": policy["principalId"]}
@@ -79,8 +90,11 @@ class Gateway:
             body=raw if raw else None,
             authorizer=context,
         )
-        with self._locks[route.function.logical_id]:
-            result = template.handler(route.function)(event, LambdaContext(route.function.logical_id))
+        try:
+            result = self.runtime.invoke_foreground(route.function, event)
+        except Exception:  # a function error or timeout: API Gateway answers 502 with its DEFAULT_5XX body
+            log.exception("%s failed on %s %s", route.function.logical_id, request.method, request.path)
+            return Response(template.gateway_response("DEFAULT_5XX"), 502, content_type="application/json")
         return Response(result.get("body") or "", result["statusCode"], headers=response_headers(result))
 
 

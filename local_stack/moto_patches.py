@@ -5,11 +5,19 @@
   their condition, and concurrent scans can crash on a dict changing size. We serialise moto's
   DynamoDB requests so that concurrency tests exercise our conditions, not moto's races.
   (A read-then-write in our code would still race: the lock spans one request, not two.)
+- EventBridge: moto stores a target's RetryPolicy and DeadLetterConfig but ignores them; a failed
+  delivery fails the PutEvents call. We retry it (MaximumRetryAttempts times, at once rather than over
+  hours) and then send the event to the dead-letter queue with EventBridge's error attributes.
+- Speed only (the local stack's moto process): DynamoDB's item answers serialised with json.dumps.
 """
 
 from __future__ import annotations
 
+import base64
+import calendar
+import datetime
 import functools
+import json
 import threading
 from typing import Any
 
@@ -32,3 +40,149 @@ def serialise_dynamodb_requests() -> None:
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     _applied = True
+
+
+# DynamoDB's data-plane answers: items in, items out. moto builds them as plain dicts already; its generic
+# serializer then walks botocore's shapes member by member, which costs more than the operation itself
+# (about half of a Query's time in moto). For these answers plain JSON is the same document.
+DATA_PLANE = {
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+}
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, datetime.datetime):
+        # as moto's serializer: a naive datetime is UTC; truncated to whole milliseconds
+        seconds = calendar.timegm(value.utctimetuple() if value.tzinfo else value.timetuple())
+        return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
+    raise TypeError(f"not serialisable: {type(value)}")
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+STREAM_READS = {"GetRecords"}  # DynamoDB Streams: records are items too
+
+
+def fast_dynamodb_answers() -> None:
+    """Serialises the answers of DATA_PLANE operations (and Streams' GetRecords) with json.dumps; errors
+    and everything else keep moto's serializer."""
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoResult
+
+    _fast_answers(DynamoResult, "dynamodb", DATA_PLANE)
+    _fast_answers(ActionResult, "dynamodbstreams", STREAM_READS)
+
+
+def _fast_answers(result_class: Any, service: str, operations: set[str]) -> None:
+    original = result_class.execute_result
+
+    @functools.wraps(original)
+    def execute_result(self: Any, context: Any) -> Any:
+        if (
+            context.service_model.service_name != service
+            or context.operation_model.name not in operations
+            or isinstance(self.result, Exception)
+            or not isinstance(self.result, dict)
+        ):
+            return original(self, context)
+        members = context.operation_model.output_shape.members  # moto may add members the API lacks
+        answer = {k: v for k, v in self.result.items() if k in members}
+        body = json.dumps(_without_none(answer), default=_wire, separators=(",", ":"))
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    result_class.execute_result = execute_result
+
+
+def cached_jsonpaths() -> None:
+    """moto's EventBridge builds a JSONPath parser (a PLY grammar) for every target of every event it
+    delivers; a parsed path never changes, so each is parsed once."""
+    import jsonpath_ng.ext
+
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
+
+
+def eventbridge_retries_and_dead_letters() -> None:
+    """A target's RetryPolicy and DeadLetterConfig, for SQS targets (the ones template.yaml has)."""
+    global _eventbridge_applied
+    if _eventbridge_applied:
+        return
+    from moto.events.models import Rule
+
+    original = Rule._send_to_sqs_queue
+
+    @functools.wraps(original)
+    def send(self: Any, resource_id: str, event: dict[str, Any], group_id: str | None = None) -> None:
+        target: dict[str, Any] = next((t for t in self.targets if t["Arn"].rsplit(":", 1)[-1] == resource_id), {})
+        attempts = 1 + int((target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185))
+        dead_letters = (target.get("DeadLetterConfig") or {}).get("Arn")
+        for attempt in range(attempts):
+            try:
+                return original(self, resource_id, dict(event), group_id)
+            except Exception as error:
+                failure = error
+                if attempt == 0 and not dead_letters:
+                    raise
+                if not _retryable(error):
+                    break
+        if not dead_letters:
+            raise failure
+        from moto.sqs import sqs_backends
+
+        sqs_backends[self.account_id][self.region_name].send_message(
+            queue_name=dead_letters.rsplit(":", 1)[-1],
+            message_body=json.dumps(event, default=str),
+            message_attributes={
+                name: {"DataType": "String", "StringValue": value}
+                for name, value in {
+                    "RULE_ARN": self.arn,
+                    "TARGET_ARN": target.get("Arn", resource_id),
+                    "ERROR_CODE": type(failure).__name__,
+                    "ERROR_MESSAGE": str(failure)[:256] or type(failure).__name__,
+                }.items()
+            },
+        )
+
+    Rule._send_to_sqs_queue = send  # type: ignore[method-assign]
+    _eventbridge_applied = True
+
+
+_eventbridge_applied = False
+
+
+def _retryable(error: Exception) -> bool:
+    """EventBridge does not retry a target that does not exist or refuses access: straight to the DLQ."""
+    return "NonExistentQueue" not in type(error).__name__ and "does not exist" not in str(error)
+
+
+def remembered_backends() -> None:
+    """moto's server finds the service of every request by trying its several hundred URL patterns in
+    turn, under one lock; the answer for a host never changes, so it is remembered."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.get_backend_for_host
+    known: dict[str | None, Any] = {}
+
+    @functools.wraps(original)
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in known:
+            known[host] = original(self, host)
+        return known[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]

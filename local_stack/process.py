@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from local_stack import template
@@ -63,14 +64,21 @@ class RunningStack:
         except urllib.error.HTTPError as error:
             return error.code, _decode(error.read())
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the stack's process and its children's (Linux /proc)."""
+        return _cpu_seconds(self.process.pid)
+
     def inbox_items(self, event: str | None = None) -> list[dict[str, Any]]:
         query = f"?event={event}" if event else ""
         with urllib.request.urlopen(f"{self.inbox}/inbox{query}", timeout=5) as response:
             return list(json.loads(response.read()))
 
 
-def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> RunningStack:
-    ports = (free_port(), free_port(), free_port())
+def start(
+    extra_env: dict[str, str] | None = None, timeout: float = 60, ports: tuple[int, int, int] | None = None
+) -> RunningStack:
+    """`python -m local_stack` on `ports` (api, inbox, moto), free ones unless given."""
+    ports = ports or (free_port(), free_port(), free_port())
     env = dict(
         os.environ,
         LOCAL_API_PORT=str(ports[0]),
@@ -88,6 +96,7 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> Runni
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, as a job in a terminal
     )
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
@@ -108,7 +117,8 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 60) -> Runni
 
 
 def stop(stack: RunningStack) -> int:
-    stack.process.send_signal(signal.SIGINT)
+    """As Ctrl-C in a terminal: SIGINT to the stack's whole process group (its moto child included)."""
+    os.killpg(stack.process.pid, signal.SIGINT)
     try:
         return stack.process.wait(timeout=20)
     finally:
@@ -122,3 +132,18 @@ def _decode(raw: bytes) -> Any:
         return json.loads(raw or b"null")
     except ValueError:
         return raw.decode("utf-8", errors="replace")
+
+
+def _cpu_seconds(pid: int) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return own + sum(_cpu_seconds(child) for child in children)

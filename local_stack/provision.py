@@ -68,9 +68,13 @@ def create_event_buses(events: Any) -> None:
         )
         targets = []
         for target in properties.get("Targets", []):
+            unknown = set(target) - {"Id", "Arn", "InputTransformer", "RetryPolicy", "DeadLetterConfig"}
+            if unknown:
+                raise ValueError(f"{logical_id}: the local stack does not run target settings {sorted(unknown)}")
             entry = {"Id": target["Id"], "Arn": template.resolve(target["Arn"])}
-            if "InputTransformer" in target:
-                entry["InputTransformer"] = template.resolve(target["InputTransformer"])
+            for name in ("InputTransformer", "RetryPolicy", "DeadLetterConfig"):  # the last two: moto_patches
+                if name in target:
+                    entry[name] = template.resolve(target[name])
             targets.append(entry)
         if targets:
             events.put_targets(Rule=template.physical_name(logical_id), EventBusName=bus, Targets=targets)
@@ -159,3 +163,27 @@ def function_environment(overrides: dict[str, str]) -> dict[str, str]:
     for function in template.functions().values():
         merged.update(function.environment(overrides))
     return merged
+
+
+def discover(session: Any) -> dict[str, Any]:
+    """What `create_all` returned, found again in a moto that a running stack provisioned (for `make
+    invoke`, from another process): stream ARNs, queue URLs and the ids moto chose, by physical name."""
+    dynamodb, sqs, cognito = session.client("dynamodb"), session.client("sqs"), session.client("cognito-idp")
+    streams = {}
+    for logical_id, properties in template.resources("AWS::DynamoDB::Table").items():
+        table = dynamodb.describe_table(TableName=template.physical_name(logical_id))["Table"]
+        if properties.get("StreamSpecification"):
+            streams[logical_id] = table["LatestStreamArn"]
+    queues = {
+        logical_id: sqs.get_queue_url(QueueName=template.physical_name(logical_id))["QueueUrl"]
+        for logical_id in template.resources("AWS::SQS::Queue")
+    }
+    pools = {p["Name"]: p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]}
+    ids: dict[str, str] = {}
+    for logical_id in template.resources("AWS::Cognito::UserPool"):
+        ids[logical_id] = pools[template.physical_name(logical_id)]
+    for logical_id, properties in template.resources("AWS::Cognito::UserPoolClient").items():
+        pool_id = ids[properties["UserPoolId"]["Ref"]]
+        clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+        ids[logical_id] = next(c["ClientId"] for c in clients if c["ClientName"] == properties["ClientName"])
+    return {"streams": streams, "queues": queues, "cognito": ids, "overrides": {**queues, **ids}}

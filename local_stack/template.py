@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +17,10 @@ from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
-REGION = "eu-central-1"
-ACCOUNT = "123456789012"
+# Where the local stack says it runs: the region of the environment (the Makefile exports
+# AWS_DEFAULT_REGION), and moto's account (MOTO_ACCOUNT_ID, else moto's default one).
+REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+ACCOUNT = os.environ.get("MOTO_ACCOUNT_ID") or "123456789012"
 
 
 @lru_cache(maxsize=1)
@@ -131,6 +135,25 @@ class Function:
             if event["Type"] == kind
         }
 
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A function property as SAM deploys it: the function's own, else Globals.Function's, else `default`."""
+        if name in self.properties:
+            return self.properties[name]
+        return ((load().get("Globals") or {}).get("Function") or {}).get(name, default)
+
+    @property
+    def timeout_seconds(self) -> float:
+        return float(self.setting("Timeout", 3))  # Lambda's default
+
+    @property
+    def memory_mb(self) -> int:
+        return int(self.setting("MemorySize", 128))
+
+    @property
+    def reserved_concurrency(self) -> int | None:
+        value = self.setting("ReservedConcurrentExecutions")
+        return None if value is None else int(value)
+
     def environment(self, overrides: dict[str, str] | None = None) -> dict[str, str]:
         """Globals' variables merged with the function's own, resolved for the local stack."""
         merged = dict(((load().get("Globals") or {}).get("Function") or {}).get("Environment", {}).get("Variables", {}))
@@ -172,18 +195,45 @@ def api_routes() -> list[ApiRoute]:
 def import_module(function: Function) -> ModuleType:
     """The function's handler module, imported from its CodeUri as Lambda would (once per process)."""
     name = f"lambda_{function.module}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, function.source)
-    assert spec and spec.loader, function.source
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    with _importing:  # concurrent first invocations: one imports, the others wait for the whole module
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, function.source)
+        assert spec and spec.loader, function.source
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        return module
+
+
+_importing = threading.RLock()
 
 
 def handler(function: Function) -> Any:
     return getattr(import_module(function), function.attribute)
+
+
+def gateway_response(kind: str) -> str:
+    """The body template.yaml gives one of API Gateway's own answers (GatewayResponses), e.g. DEFAULT_5XX."""
+    for properties in resources("AWS::Serverless::Api").values():
+        templates = ((properties.get("GatewayResponses") or {}).get(kind) or {}).get("ResponseTemplates") or {}
+        if "application/json" in templates:
+            return str(templates["application/json"])
+    return '{"message": "Internal server error"}'  # API Gateway's own default
+
+
+def authorizer_cache_seconds() -> int:
+    """How long API Gateway keeps an authorizer's policy per token (Identity.ReauthorizeEvery, SAM's default 300)."""
+    for properties in resources("AWS::Serverless::Api").values():
+        auth = properties.get("Auth") or {}
+        default = auth.get("DefaultAuthorizer")
+        if default:
+            return int((auth["Authorizers"][default].get("Identity") or {}).get("ReauthorizeEvery", 300))
+    return 0
 
 
 def authorizer() -> Function | None:

@@ -19,6 +19,7 @@ declares them:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from collections import Counter, defaultdict
@@ -253,7 +254,8 @@ def run_scenario(orders: int = 200, facilities: int = FACILITIES) -> Report:
 
 
 def main() -> None:
-    result = run_scenario()
+    logging.disable(logging.WARNING)  # the handlers' logs are not the report
+    result = run_scenario(int(os.environ.get("CAPACITY_ORDERS", "640")))
     print(f"# Capacity model: {result.orders} locked orders over {result.facilities} facilities")
     print("  (create LOCKED -> UNLOCK -> pick job; full platform order; DynamoDB's sizing rules)")
     print(f"write units per locked order's life: {result.total_per_order:.1f}")

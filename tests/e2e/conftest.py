@@ -13,7 +13,7 @@ from local_stack.process import RunningStack, start, stop
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[RunningStack]:
-    running = start({"LOCAL_POLL_INTERVAL": "0.1"})
+    running = start()
     yield running
     stop(running)
 

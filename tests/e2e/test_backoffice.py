@@ -42,7 +42,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def stack() -> Iterator[RunningStack]:
-    running = start({"LOCAL_POLL_INTERVAL": "0.1"})
+    running = start()
     yield running
     stop(running)
 

@@ -52,3 +52,37 @@ def test_every_schedule_runs_locally_at_its_rate():
 
     assert {s.key for s in schedules()} == declared
     assert all(s.interval_seconds > 0 for s in schedules())
+
+
+def test_an_event_the_rule_cannot_deliver_goes_to_its_dead_letter_queue(aws):
+    """template.yaml: WebhookEventsRule's target has a RetryPolicy and a DeadLetterConfig."""
+    import json
+
+    import boto3
+
+    from local_stack.moto_patches import eventbridge_retries_and_dead_letters
+
+    eventbridge_retries_and_dead_letters()  # as the local stack's moto process does
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    target = events.list_targets_by_rule(
+        Rule="WebhookEventsRule", EventBusName=template.physical_name("OrderEventBus")
+    )["Targets"][0]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0 and target["DeadLetterConfig"]["Arn"]
+    sqs.delete_queue(QueueUrl=aws["queues"]["WebhookEventsQueue"])  # the target can no longer be reached
+
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": template.physical_name("OrderEventBus"),
+                "Source": template.resolve({"Ref": "ServiceName"}),
+                "DetailType": "ORDER_CREATED",
+                "Detail": json.dumps({"event": "ORDER_CREATED", "eventId": "e-1", "payload": {}}),
+            }
+        ]
+    )
+
+    dead = sqs.receive_message(QueueUrl=aws["queues"]["WebhookEventsDeadLetterQueue"], MessageAttributeNames=["All"])[
+        "Messages"
+    ]
+    assert [json.loads(m["Body"])["detail"]["eventId"] for m in dead] == ["e-1"]
+    assert dead[0]["MessageAttributes"]["RULE_ARN"]["StringValue"].endswith("WebhookEventsRule")
