@@ -55,8 +55,14 @@ class OrderForCreation(platform_models.OrderForCreation):
     tenantOrderId: str | None = Field(default=None, min_length=1, max_length=256, strict=True)
 
 
+# The platform's action schemas (OrderUnlockActionParameter ..., BulkOrderActionsParameter) do not say
+# additionalProperties: false, so a field we do not know is accepted - and ignored: an action stores
+# nothing but what it names (CONTRACT.md: unknown fields refused exactly where the platform refuses them).
+ACTION_CONFIG = ConfigDict(extra="ignore", defer_build=True)
+
+
 class _Action(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ACTION_CONFIG
     version: int = Field(ge=0, strict=True, description="The order's current version (optimistic locking).")
 
 
@@ -144,7 +150,7 @@ class OrderList(BaseModel):
 
 
 class OrderRef(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ACTION_CONFIG
     orderId: str = Field(min_length=1, max_length=100)
     version: int = Field(ge=0, strict=True)
 
@@ -156,7 +162,7 @@ class ForceCancelRef(OrderRef):
 class BulkUnlock(BaseModel):
     """Unlock up to 100 orders (permission ORDER_UNLOCK); each is its own conditional write."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ACTION_CONFIG
     name: Literal["BULK_UNLOCK"]
     orders: list[OrderRef] = Field(min_length=1, max_length=100)
 
@@ -165,7 +171,7 @@ class BulkForceCancel(BaseModel):
     """Force-cancel up to 15 orders, as the platform (permission ORDER_FORCE_CANCEL); each is its own
     conditional write."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ACTION_CONFIG
     name: Literal["BULK_FORCE_CANCEL"]
     orders: list[ForceCancelRef] = Field(min_length=1, max_length=15)
 
