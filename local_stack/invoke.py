@@ -41,7 +41,7 @@ def _stack_environment(moto_url: str, function: template.Function) -> dict[str, 
         **base,
         **function.environment(found["overrides"]),
         # as `make run` sets them: its inbox is on 127.0.0.1; its pool's keys are served by moto
-        "ALLOW_LOCAL_WEBHOOKS": "true",
+        "LOCAL_WEBHOOK_PORTS": os.environ.get("LOCAL_INBOX_PORT", "3001"),
         "JWKS_URL": f"{moto_url}/{pool_id}/.well-known/jwks.json",
         "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
         "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(function.timeout_seconds)),

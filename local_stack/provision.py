@@ -135,6 +135,7 @@ def create_keys(kms: Any) -> dict[str, str]:
             KeySpec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
             KeyUsage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
         )["KeyMetadata"]
+        kms.create_alias(AliasName=f"alias/{logical_id}", TargetKeyId=key["KeyId"])  # found again by discover()
         ids[logical_id] = key["KeyId"]
         ids[f"{logical_id}.Arn"] = key["Arn"]
     return ids
@@ -186,4 +187,11 @@ def discover(session: Any) -> dict[str, Any]:
         pool_id = ids[properties["UserPoolId"]["Ref"]]
         clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
         ids[logical_id] = next(c["ClientId"] for c in clients if c["ClientName"] == properties["ClientName"])
-    return {"streams": streams, "queues": queues, "cognito": ids, "overrides": {**queues, **ids}}
+    kms = session.client("kms")
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    keys: dict[str, str] = {}
+    for logical_id in template.resources("AWS::KMS::Key"):
+        key_id = aliases[f"alias/{logical_id}"]
+        keys[logical_id] = key_id
+        keys[f"{logical_id}.Arn"] = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    return {"streams": streams, "queues": queues, "cognito": ids, "overrides": {**queues, **ids, **keys}}

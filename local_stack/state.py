@@ -64,7 +64,7 @@ def load(dynamodb: Any, directory: Path) -> int:
     for logical_id in template.resources("AWS::DynamoDB::Table"):
         name = template.physical_name(logical_id)
         path = directory / f"{name}.json"
-        if not path.exists():
+        if logical_id in NOT_KEPT or not path.exists():  # an older state directory may still hold them
             continue
         items = _decode(json.loads(path.read_text(encoding="utf-8"))["items"])
         for start in range(0, len(items), 25):

@@ -190,10 +190,10 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         for start in range(0, noise, 25):
             items = []
             for n in range(start, min(start + 25, noise)):
-                job = {**template_job, "id": f"noise-{n}", "orderRef": f"noise-order-{n}"}
+                job: Any = {**template_job, "id": f"noise-{n}", "orderRef": f"noise-order-{n}"}
                 # half are OPEN but young, half are old but already PICKED: neither is a candidate
                 job.update({"created": young} if n % 2 else {"status": "PICKED"})
-                items.append({"PutRequest": {"Item": dynamo.to_item(job)}})
+                items.append({"PutRequest": {"Item": dynamo.to_item(pickjob_store.stored(job))}})  # with index keys
             ddb.batch_write_item(RequestItems={"PickJobsTable": items})
 
         scanned = {"ScannedCount": 0, "queries": 0, "item reads": 0}

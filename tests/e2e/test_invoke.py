@@ -79,3 +79,13 @@ def test_an_unknown_function_names_the_ones_there_are(stack):
 
     assert ran.returncode == 2
     assert "OrdersApiFunction" in ran.stderr
+
+
+def test_a_function_that_seals_with_the_template_s_kms_key_finds_the_running_stack_s_key(stack):
+    ran = invoke(stack, "SubscriptionsApiFunction", EVENTS / "api" / "CreateSubscription.json")
+
+    assert ran.returncode == 0, ran.stderr
+    reply = json.loads(ran.stdout)
+    assert reply["statusCode"] == 201, reply["body"]  # sealing its secrets used the stack's KMS key
+    created = json.loads(reply["body"])
+    assert stack.call("GET", f"/api/subscriptions/{created['id']}")[0] == 200
