@@ -7,7 +7,8 @@ A deployed stack moves to the sharded data model in three steps:
    takes several deploys; see the docs);
 2. this tool: it gives every existing order and pick job the key attributes the new code writes
    (`idxStatusShard`, `idxFacilityRef` ...), each with a conditional UpdateItem on the item's
-   `version`, so a concurrent change by the service wins and the item is simply visited again;
+   `version`: when the service changed it meanwhile, it is read again and given the keys of what it
+   is now;
 3. nothing else: items written by the new code carry their keys already.
 
 Idempotent (an item whose keys are right is skipped without a write) and resumable: the scan position
@@ -37,6 +38,33 @@ KEYS_OF: dict[str, Callable[[dict[str, Any]], dict[str, str]]] = {
 }
 
 
+def _give_keys(ddb: Any, table: str, keys_of: Callable[[dict[str, Any]], dict[str, str]], item: dict[str, Any]) -> str:
+    """One item: its keys as the new code computes them, written on condition that it did not change
+    since it was read; if it did (the service wrote it meanwhile - not every write of the service
+    touches every key), it is read again and tried again."""
+    for _ in range(10):
+        raw = {name: _plain.deserialize(value) for name, value in item.items()}
+        document = dynamo.from_item(item)
+        wanted = keys_of(document)
+        if all(raw.get(name) == value for name, value in wanted.items()):
+            return "skipped"
+        update = dynamo.Update()
+        for name, value in wanted.items():
+            update.set(name, value)
+        update.equals("version", document["version"])
+        try:
+            # SET only, and no new version: the document does not change, only its index keys.
+            # Attributes of the old model stay; no index is keyed on them any more.
+            ddb.update_item(**update.request(table, {"id": document["id"]}))
+            return "updated"
+        except ddb.exceptions.ConditionalCheckFailedException:
+            fresh = ddb.get_item(TableName=table, Key={"id": item["id"]}, ConsistentRead=True).get("Item")
+            if fresh is None:
+                return "skipped"  # deleted meanwhile
+            item = fresh
+    raise RuntimeError(f"{item['id']['S']}: changed at every try; run the backfill again")
+
+
 def backfill(
     logical_id: str, table: str, checkpoint: Path, page_size: int = 100, max_pages: int | None = None
 ) -> dict[str, int]:
@@ -44,7 +72,7 @@ def backfill(
     checkpoint saved, as an interrupted run would); returns what it did."""
     keys_of = KEYS_OF[logical_id]
     ddb = dynamo.client()
-    done = {"read": 0, "updated": 0, "skipped": 0, "changed_meanwhile": 0}
+    done = {"read": 0, "updated": 0, "skipped": 0}
     request: dict[str, Any] = {"TableName": table, "Limit": page_size}
     if checkpoint.exists():
         request["ExclusiveStartKey"] = json.loads(checkpoint.read_text())
@@ -58,22 +86,8 @@ def backfill(
             if "status" not in raw or "version" not in raw:
                 done["skipped"] += 1  # not an entity (a counter, say)
                 continue
-            document = dynamo.from_item(item)
-            wanted = keys_of(document)
-            if all(raw.get(name) == value for name, value in wanted.items()):
-                done["skipped"] += 1
-                continue
-            update = dynamo.Update()
-            for name, value in wanted.items():
-                update.set(name, value)
-            update.equals("version", document["version"])
-            try:
-                # SET only, and no new version: the document does not change, only its index keys.
-                # Attributes of the old model stay; no index is keyed on them any more.
-                ddb.update_item(**update.request(table, {"id": document["id"]}))
-                done["updated"] += 1
-            except ddb.exceptions.ConditionalCheckFailedException:
-                done["changed_meanwhile"] += 1  # the service wrote it with the new code: keys are right
+            outcome = _give_keys(ddb, table, keys_of, item)
+            done[outcome] += 1
         last = response.get("LastEvaluatedKey")
         if last is None:
             checkpoint.unlink(missing_ok=True)

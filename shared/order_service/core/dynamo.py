@@ -453,14 +453,16 @@ def get_many(table: str, ids: list[str]) -> list[dict[str, Any]]:
 
 @dataclass
 class KeysListing:
-    """A listing over KEYS_ONLY index partitions sorted by `created`: a page of keys from each partition
-    (a bounded fan-out, e.g. one partition per facility), merged oldest first, then the page's items
-    read by key (one BatchGetItem). `keep` filters the items on attributes the index does not carry
-    (a page may come out short; `next_start_after_id` goes on).
+    """A listing over KEYS_ONLY index partitions whose sort key is unique and ordered ("{created}#{id}",
+    core.keys.created_id): a page of keys from each partition (a bounded fan-out, e.g. the shards of a
+    status), merged oldest first, then the page's items read by key (one BatchGetItem). `keep` filters
+    the items on attributes the index does not carry (a page may come out short;
+    `next_start_after_id` goes on); `recheck` drops items that left the listing since the (eventually
+    consistent) index was read, without giving up `total`.
 
-    Reads at most MAX_ITEMS_READ_PER_PAGE keys over all partitions plus the page's items; `total`
-    reads at most MAX_ITEMS_COUNTED keys over all partitions (None beyond; with `keep`, known only
-    when every match fits on the first page).
+    Reads at most MAX_ITEMS_READ_PER_PAGE keys over all partitions (at least one each) plus the page's
+    items; `total` reads at most MAX_ITEMS_COUNTED keys over all partitions (None beyond; with `keep`,
+    known only when every match fits on the first page).
     """
 
     table: str
@@ -468,15 +470,20 @@ class KeysListing:
     index: Index
     partitions: list[str]
     keep: Callable[[dict[str, Any]], bool] | None = None
+    recheck: Callable[[dict[str, Any]], bool] | None = None
 
-    def _query(self, partition: str, after_created: str | None) -> dict[str, Any]:
+    @property
+    def sort_key(self) -> str:
+        return self.index.sort_key or "id"
+
+    def _query(self, partition: str, after: str | None) -> dict[str, Any]:
         names = {"#pk": self.index.partition_key}
         values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
-        if after_created is not None:
-            names["#created"] = "created"
-            values[":created"] = {"S": after_created}
-            condition += " AND #created >= :created"
+        if after is not None:
+            names["#sk"] = self.sort_key
+            values[":after"] = {"S": after}
+            condition += " AND #sk > :after"  # the sort key is unique: exactly after the cursor
         return {
             "TableName": self.table,
             "IndexName": self.index.name,
@@ -485,19 +492,19 @@ class KeysListing:
             "ExpressionAttributeValues": values,
         }
 
-    def _cursor(self, start_after_id: str) -> tuple[str, str]:
-        """(created, id) of the item to go on after (created never changes, so this holds even when
-        the item has left the listing since, e.g. an order unlocked)."""
+    def _cursor(self, start_after_id: str) -> str:
+        """The sort key of the item to go on after (it never changes, so this holds even when the item
+        has left the listing since, e.g. an order unlocked)."""
         response = client().get_item(
             TableName=self.table,
             Key=to_item({"id": start_after_id}),
-            ProjectionExpression="#created",
-            ExpressionAttributeNames={"#created": "created"},
+            ProjectionExpression="#sk",
+            ExpressionAttributeNames={"#sk": self.sort_key},
         )
-        created = (response.get("Item") or {}).get("created", {}).get("S")
-        if created is None:
+        place = (response.get("Item") or {}).get(self.sort_key, {}).get("S")
+        if place is None:
             raise InvalidRequest(f"startAfterId: no {self.entity} '{start_after_id}' in this listing.", "startAfterId")
-        return created, start_after_id
+        return str(place)
 
     def keys(self, size: int, start_after_id: str | None) -> tuple[list[str], str | None]:
         """The ids of one page, oldest first, and the id to go on after (None: the listing ends here).
@@ -506,16 +513,16 @@ class KeysListing:
         frontier (its last key read): keys past it are left for the next page, so the merge stays in
         order however the items spread over the partitions."""
         cursor = self._cursor(start_after_id) if start_after_id else None
-        share = max(1, min(size + 2, MAX_ITEMS_READ_PER_PAGE // len(self.partitions)))
+        share = max(1, min(size + 1, MAX_ITEMS_READ_PER_PAGE // len(self.partitions)))
         rows: list[tuple[str, str]] = []
-        frontier: tuple[str, str] | None = None
+        frontier: str | None = None
         for partition in self.partitions:
-            response = client().query(**self._query(partition, cursor[0] if cursor else None), Limit=share)
-            found = [(item["created"]["S"], item["id"]["S"]) for item in response.get("Items", [])]
+            response = client().query(**self._query(partition, cursor), Limit=share)
+            found = [(item[self.sort_key]["S"], item["id"]["S"]) for item in response.get("Items", [])]
             rows += found
             if "LastEvaluatedKey" in response and found:
-                frontier = min(frontier, found[-1]) if frontier else found[-1]
-        rows = sorted(row for row in rows if (cursor is None or row > cursor) and (frontier is None or row <= frontier))
+                frontier = min(frontier, found[-1][0]) if frontier else found[-1][0]
+        rows = sorted(row for row in rows if frontier is None or row[0] <= frontier)
         page = rows[:size]
         ends = len(rows) <= size and frontier is None
         return [row_id for _, row_id in page], None if ends or not page else page[-1][1]
@@ -534,22 +541,24 @@ class KeysListing:
     def page(self, size: int, start_after_id: str | None) -> Page:
         ids, next_id = self.keys(size, start_after_id)
         items = get_many(self.table, ids)
+        if self.recheck is not None:
+            items = [item for item in items if self.recheck(item)]
         if self.keep is None:
             return Page(items, self.total(), next_id)
         items = [item for item in items if self.keep(item)]
         whole = start_after_id is None and next_id is None  # every match is on this page
         return Page(items, len(items) if whole else None, next_id)
 
-    def all_ids(self, before_created: str | None = None) -> tuple[list[str], int]:
-        """Every id in the partitions (created before `before_created`), and the keys read."""
+    def all_ids(self, before: str | None = None) -> tuple[list[str], int]:
+        """Every id in the partitions (with a sort key below `before`), and the keys read."""
         ids: list[str] = []
         read = 0
         for partition in self.partitions:
             request = self._query(partition, None)
-            if before_created is not None:
-                request["KeyConditionExpression"] += " AND #created < :before"
-                request["ExpressionAttributeNames"]["#created"] = "created"
-                request["ExpressionAttributeValues"][":before"] = {"S": before_created}
+            if before is not None:
+                request["KeyConditionExpression"] += " AND #sk < :before"
+                request["ExpressionAttributeNames"]["#sk"] = self.sort_key
+                request["ExpressionAttributeValues"][":before"] = {"S": before}
             found, scanned = query_all(request)
             ids += [item["id"] for item in found]
             read += scanned

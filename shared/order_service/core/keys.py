@@ -16,3 +16,11 @@ def status_shard(status: str, entity_id: str) -> str:
 def status_shards(status: str) -> list[str]:
     """Every partition of one status in a sharded by-status index."""
     return [f"{status}#{shard:02d}" for shard in range(STATUS_SHARDS)]
+
+
+CREATED_ID = "idxCreatedId"  # every listing index's sort key: oldest first, and unique
+
+
+def created_id(created: str, entity_id: str) -> str:
+    """The sort key of an entity in a listing index: its creation time, then its id (never changes)."""
+    return f"{created}#{entity_id}"

@@ -11,7 +11,7 @@ import uuid
 from typing import Any, NotRequired, TypedDict
 
 from order_service.core.errors import Entity
-from order_service.core.keys import status_shard
+from order_service.core.keys import CREATED_ID, created_id, status_shard
 from order_service.facilities.routing import Routing
 
 OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
@@ -99,7 +99,11 @@ def index_attributes(order: Order) -> dict[str, str]:
     not-routable while it waits for a facility."""
     routing = order.get("routing") or {}
     facility_ref = routing.get("facilityRef") or UNROUTED
-    attributes = {"idxFacilityRef": facility_ref, "idxStatusShard": status_shard(order["status"], order["id"])}
+    attributes = {
+        "idxFacilityRef": facility_ref,
+        "idxStatusShard": status_shard(order["status"], order["id"]),
+        CREATED_ID: created_id(order["created"], order["id"]),
+    }
     if order["status"] == LOCKED:
         attributes["idxLockedFacilityRef"] = facility_ref
     if routing.get("status") == "NOT_ROUTABLE" and order["status"] in (OPEN, LOCKED):

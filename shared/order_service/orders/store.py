@@ -9,7 +9,7 @@ from typing import Any, cast
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import Conflict, PayloadTooLarge, TransitionNotAllowed
-from order_service.core.keys import status_shard, status_shards
+from order_service.core.keys import CREATED_ID, status_shard, status_shards
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
 from order_service.orders.rules import Order, StatusChange
@@ -158,12 +158,12 @@ def _reason_text(order: dict[str, Any]) -> str:
     return " | ".join(str(r.get("reason", "")) for r in order.get("statusReasons") or []).lower()
 
 
-BY_STATUS = dynamo.Index("by-status", "idxStatusShard", "created")
-BY_FACILITY = dynamo.Index("by-facility", "idxFacilityRef", "created")
-LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", "created")
-BY_TENANT_ORDER_ID = dynamo.Index("by-tenant-order-id", "tenantOrderId", "created")
-BY_CONSUMER_ID = dynamo.Index("by-consumer-id", "idxConsumerId", "created")
-NOT_ROUTABLE = dynamo.Index("not-routable", "idxNotRoutable", "created")
+BY_STATUS = dynamo.Index("by-status", "idxStatusShard", CREATED_ID)
+BY_FACILITY = dynamo.Index("by-facility", "idxFacilityRef", CREATED_ID)
+LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", CREATED_ID)
+BY_TENANT_ORDER_ID = dynamo.Index("by-tenant-order-id", "tenantOrderId", CREATED_ID)
+BY_CONSUMER_ID = dynamo.Index("by-consumer-id", "idxConsumerId", CREATED_ID)
+NOT_ROUTABLE = dynamo.Index("not-routable", "idxNotRoutable", CREATED_ID)
 INDEXES = (BY_STATUS, BY_FACILITY, LOCKED_BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, NOT_ROUTABLE)
 
 
@@ -194,7 +194,8 @@ def listing(where: OrderFilter) -> dynamo.KeysListing | dynamo.Listing:
         LOCKED_BY_FACILITY: OrderFilter(status=orders.LOCKED, facility_ref=where.facility_ref),
     }[index]
     keep = None if decided == where else where.matches
-    return dynamo.KeysListing(_table(), "order", index, partitions, keep)
+    # the index is eventually consistent: what it decided is checked again on the items read by key
+    return dynamo.KeysListing(_table(), "order", index, partitions, keep, recheck=decided.matches)
 
 
 def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> dynamo.Page:

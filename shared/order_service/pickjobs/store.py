@@ -9,7 +9,7 @@ from typing import Any, cast
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import TransitionNotAllowed
-from order_service.core.keys import status_shard, status_shards
+from order_service.core.keys import CREATED_ID, created_id, status_shard, status_shards
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs.rules import PICKJOB, PickJob
 
@@ -23,7 +23,11 @@ STATUS_SHARD = "idxStatusShard"  # its partition of the sharded by-status index
 
 def stored(pickjob: PickJob) -> dict[str, Any]:
     """The item of a pick job: the document and its key in the sharded by-status index."""
-    return {**pickjob, STATUS_SHARD: status_shard(pickjob["status"], pickjob["id"])}
+    return {
+        **pickjob,
+        STATUS_SHARD: status_shard(pickjob["status"], pickjob["id"]),
+        CREATED_ID: created_id(pickjob["created"], pickjob["id"]),
+    }
 
 
 def create(pickjob: PickJob) -> bool:
@@ -88,8 +92,8 @@ def change_status(pickjob: PickJob, version: int, status: str, now: str, order_c
     return {**pickjob, "status": status, "version": version + 1, "lastModified": now}
 
 
-BY_FACILITY = dynamo.Index("by-facility", "facilityRef", "created")
-BY_STATUS = dynamo.Index("by-status", STATUS_SHARD, "created")
+BY_FACILITY = dynamo.Index("by-facility", "facilityRef", CREATED_ID)
+BY_STATUS = dynamo.Index("by-status", STATUS_SHARD, CREATED_ID)
 INDEXES = (BY_FACILITY, BY_STATUS)
 
 
@@ -117,11 +121,19 @@ def list_page(filters: dict[str, str], size: int, start_after_id: str | None) ->
         found = [dict(job) for job in of_order(filters["orderRef"]) if matches(job)]
         return dynamo.Page(found, len(found), None)
     status, facility = filters.get("status"), filters.get("facilityRef")
+    # the indexes are eventually consistent: what one decided is checked again on the items read by key
     if facility:
         keep = matches if status else None
-        return dynamo.KeysListing(_table(), "pick job", BY_FACILITY, [facility], keep).page(size, start_after_id)
+        listing = dynamo.KeysListing(
+            _table(), "pick job", BY_FACILITY, [facility], keep, recheck=lambda job: job.get("facilityRef") == facility
+        )
+        return listing.page(size, start_after_id)
     if status:
-        return dynamo.KeysListing(_table(), "pick job", BY_STATUS, status_shards(status)).page(size, start_after_id)
+        shards = status_shards(status)
+        listing = dynamo.KeysListing(
+            _table(), "pick job", BY_STATUS, shards, recheck=lambda job: job["status"] == status
+        )
+        return listing.page(size, start_after_id)
     return dynamo.Listing(_table(), "pick job").page(size, start_after_id)
 
 
@@ -143,11 +155,11 @@ def open_older_than(cutoff: str, facilities_changed: str) -> tuple[list[PickJob]
             {
                 "TableName": _table(),
                 "IndexName": BY_STATUS.name,
-                "KeyConditionExpression": "#pk = :pk AND #created < :cutoff",
+                "KeyConditionExpression": "#pk = :pk AND #sk < :cutoff",  # "{created}#{id}" < cut-off: older
                 "FilterExpression": "attribute_not_exists(#checked) OR #checked < :changed",
                 "ExpressionAttributeNames": {
                     "#pk": BY_STATUS.partition_key,
-                    "#created": "created",
+                    "#sk": CREATED_ID,
                     "#checked": CHECKED_AT,
                 },
                 "ExpressionAttributeValues": {

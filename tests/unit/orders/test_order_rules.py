@@ -26,7 +26,14 @@ def test_new_locked_order_keeps_its_reasons_and_gets_line_ids():
 
 
 def test_an_order_is_indexed_by_its_facility_its_status_shard_and_while_locked_by_its_queue():
-    locked = {"id": "o-1", "status": "LOCKED", "routing": {"facilityRef": "f"}, "consumer": {"consumerId": "c"}}
+    locked = {
+        "id": "o-1",
+        "created": "2026-11-27T08:00:00.000Z",
+        "status": "LOCKED",
+        "routing": {"facilityRef": "f"},
+        "consumer": {"consumerId": "c"},
+    }
+    created_id = "2026-11-27T08:00:00.000Z#o-1"
     open_ = {**locked, "status": "OPEN"}
     unroutable = {**locked, "routing": {"status": "NOT_ROUTABLE"}}
     shard = status_shard("LOCKED", "o-1")
@@ -36,6 +43,7 @@ def test_an_order_is_indexed_by_its_facility_its_status_shard_and_while_locked_b
         "idxLockedFacilityRef": "f",
         "idxConsumerId": "c",
         "idxStatusShard": shard,
+        "idxCreatedId": created_id,
     }
     assert "idxLockedFacilityRef" not in orders.index_attributes(open_)
     assert orders.index_attributes(open_)["idxStatusShard"] == status_shard("OPEN", "o-1") != shard
@@ -45,6 +53,7 @@ def test_an_order_is_indexed_by_its_facility_its_status_shard_and_while_locked_b
         "idxConsumerId": "c",
         "idxNotRoutable": "WAITING",
         "idxStatusShard": shard,
+        "idxCreatedId": created_id,
     }
     assert "idxNotRoutable" not in orders.index_attributes({**unroutable, "status": "CANCELLED"})
 
