@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import TransitionNotAllowed
+from order_service.core.errors import InvalidRequest, TransitionNotAllowed
 from order_service.core.keys import CREATED_ID, created_id, status_shard, status_shards
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs.rules import PICKJOB, PickJob
@@ -117,9 +117,15 @@ def list_page(filters: dict[str, str], size: int, start_after_id: str | None) ->
     def matches(pickjob: Mapping[str, Any]) -> bool:
         return all(pickjob.get(name) == value for name, value in filters.items())
 
-    if filters.get("orderRef"):
+    if filters.get("orderRef"):  # a handful: paged in memory, in routing-attempt order
         found = [dict(job) for job in of_order(filters["orderRef"]) if matches(job)]
-        return dynamo.Page(found, len(found), None)
+        ids = [job["id"] for job in found]
+        if start_after_id is not None and start_after_id not in ids:
+            raise InvalidRequest(f"startAfterId: no pick job '{start_after_id}' in this listing.", "startAfterId")
+        start = ids.index(start_after_id) + 1 if start_after_id else 0
+        page = found[start : start + size]
+        more = start + size < len(found)
+        return dynamo.Page(page, len(found), str(page[-1]["id"]) if more and page else None)
     status, facility = filters.get("status"), filters.get("facilityRef")
     # the indexes are eventually consistent: what one decided is checked again on the items read by key
     if facility:
