@@ -82,7 +82,12 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
     from collections import Counter
     from contextlib import ExitStack
 
-    os.environ.update(_environment(), AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", POWERTOOLS_LOG_LEVEL="ERROR")
+    os.environ.update(
+        _environment(),
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
     import boto3
     from moto import mock_aws
 
@@ -146,7 +151,12 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
     from contextlib import ExitStack
     from datetime import timedelta
 
-    os.environ.update(_environment(), AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", POWERTOOLS_LOG_LEVEL="ERROR")
+    os.environ.update(
+        _environment(),
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
     import boto3
     from moto import mock_aws
 

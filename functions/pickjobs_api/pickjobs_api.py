@@ -8,7 +8,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
 from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
-from order_service.pickjobs import picking
 from order_service.pickjobs import rules as pickjobs
 from order_service.pickjobs import store as pickjob_store
 
@@ -66,6 +65,8 @@ def get_pickjob(request: Request, pickJobId: str) -> Response:
     errors=(400, 404, 409, 413),
 )
 def patch_pickjob(request: Request, pickJobId: str, body: PickJobPatch) -> Response:
+    from order_service.pickjobs import picking  # only a PATCH loads the order side (cold start of reads)
+
     pickjob = picking.change_status(pickJobId, body.version, body.status)
     logger.info("pick job changed", extra={"pickjob_id": pickJobId, "status": pickjob["status"]})
     return json_response(pickjob)

@@ -96,8 +96,9 @@ def _check_text(text: str, field: str) -> None:
 
 
 def _clean(value: Any, field: str, depth: int) -> Any:
-    """`value` with numbers as Python's json gives them (int, float), after the checks above."""
-    if depth > MAX_DEPTH:
+    """`value` with numbers as Python's json gives them (int, float), after the checks above. `depth`
+    counts containers (objects and lists) only: a scalar adds no level."""
+    if isinstance(value, dict | list) and depth > MAX_DEPTH:
         raise _refuse(f"The body is nested deeper than {MAX_DEPTH} levels.", field or "body")
     if isinstance(value, dict):
         cleaned: dict[str, Any] = {}
