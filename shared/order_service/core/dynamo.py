@@ -434,20 +434,26 @@ class Listing:
         return query_all(self.request())
 
 
-def get_many(table: str, ids: list[str]) -> list[dict[str, Any]]:
-    """The items with these ids, in the order of `ids` (missing ones left out): BatchGetItem in
-    requests of at most 100 keys, unprocessed keys retried."""
+def get_by_keys(table: str, keys: list[dict[str, Any]], projection: str | None = None) -> list[dict[str, Any]]:
+    """The items with these keys that exist, in no particular order: BatchGetItem in requests of at
+    most 100 keys, unprocessed keys retried."""
     ddb = client()
-    found: dict[str, dict[str, Any]] = {}
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), 100):
-        request: dict[str, Any] = {table: {"Keys": [to_item({"id": i}) for i in unique[start : start + 100]]}}
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {table: {"Keys": [to_item(k) for k in keys[start : start + 100]]}}
+        if projection:
+            request[table]["ProjectionExpression"] = projection
         while request:
             response = ddb.batch_get_item(RequestItems=request)
-            for item in response["Responses"].get(table, []):
-                document = from_item(item)
-                found[document["id"]] = document
+            found.extend(from_item(item) for item in response["Responses"].get(table, []))
             request = response.get("UnprocessedKeys") or {}
+    return found
+
+
+def get_many(table: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The items with these ids, in the order of `ids` (missing ones left out)."""
+    unique = list(dict.fromkeys(ids))
+    found = {item["id"]: item for item in get_by_keys(table, [{"id": i} for i in unique])}
     return [found[i] for i in unique if i in found]
 
 

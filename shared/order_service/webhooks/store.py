@@ -232,20 +232,9 @@ def dead_letters_page(
 
 def _envelopes(subscription_id: str, event_ids: list[str]) -> dict[str, Any]:
     """eventId -> envelope of these deliveries (BatchGetItem, 100 keys at most per request)."""
-    ddb = dynamo.client()
-    found: dict[str, Any] = {}
-    for start in range(0, len(event_ids), 100):
-        keys = [
-            dynamo.to_item({"subscriptionId": subscription_id, "eventId": e}) for e in event_ids[start : start + 100]
-        ]
-        request: dict[str, Any] = {_deliveries(): {"Keys": keys, "ProjectionExpression": "eventId, envelope"}}
-        while request:
-            response = ddb.batch_get_item(RequestItems=request)
-            for item in response["Responses"].get(_deliveries(), []):
-                document = dynamo.from_item(item)
-                found[document["eventId"]] = document.get("envelope")
-            request = response.get("UnprocessedKeys") or {}
-    return found
+    keys = [{"subscriptionId": subscription_id, "eventId": e} for e in event_ids]
+    found = dynamo.get_by_keys(_deliveries(), keys, projection="eventId, envelope")
+    return {document["eventId"]: document.get("envelope") for document in found}
 
 
 def mark_redriven(subscription_id: str, event_id: str, now: str) -> dict[str, Any] | None:
