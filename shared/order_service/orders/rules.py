@@ -8,6 +8,7 @@ document for OpenAPI.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
 from order_service.core.errors import Entity
@@ -111,10 +112,15 @@ def index_attributes(order: Order) -> dict[str, str]:
     consumer_id = (order.get("consumer") or {}).get("consumerId")
     if consumer_id:
         attributes["idxConsumerId"] = consumer_id
-    reasons = " | ".join(r["reason"] for r in order.get("statusReasons") or [])
+    reasons = reason_text(order)
     if reasons:
-        attributes["idxReasonText"] = reasons.lower()  # for the case-insensitive statusReason filter
+        attributes["idxReasonText"] = reasons  # for the case-insensitive statusReason filter
     return attributes
+
+
+def reason_text(order: Mapping[str, Any]) -> str:
+    """The order's status reasons as one lower-case text: what the statusReason filter searches."""
+    return " | ".join(str(r.get("reason", "")) for r in order.get("statusReasons") or []).lower()
 
 
 def history_entry(

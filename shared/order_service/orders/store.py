@@ -150,12 +150,8 @@ class OrderFilter:
             and (not self.facility_ref or routing.get("facilityRef") == self.facility_ref)
             and (not self.tenant_order_id or order.get("tenantOrderId") == self.tenant_order_id)
             and (not self.consumer_id or (order.get("consumer") or {}).get("consumerId") == self.consumer_id)
-            and (not self.reason_text or self.reason_text.lower() in _reason_text(order))
+            and (not self.reason_text or self.reason_text.lower() in orders.reason_text(order))
         )
-
-
-def _reason_text(order: dict[str, Any]) -> str:
-    return " | ".join(str(r.get("reason", "")) for r in order.get("statusReasons") or []).lower()
 
 
 BY_STATUS = dynamo.Index("by-status", "idxStatusShard", CREATED_ID)
