@@ -10,6 +10,7 @@ import json
 import sys
 
 from local_stack import template
+from tools.generated import write_or_check
 
 DOCUMENT = template.ROOT / "shared" / "order_service" / "api" / "openapi.json"
 TITLE = "Order service with locked orders"
@@ -30,15 +31,7 @@ def generate() -> str:
 
 
 def main() -> int:
-    text = generate()
-    if "--check" in sys.argv:
-        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != text:
-            print(f"{DOCUMENT} is stale: run `make openapi`", file=sys.stderr)
-            return 1
-        return 0
-    DOCUMENT.write_text(text, encoding="utf-8")
-    print(f"wrote {DOCUMENT.relative_to(template.ROOT)}")
-    return 0
+    return write_or_check(DOCUMENT, generate(), "openapi", sys.argv[1:], template.ROOT)
 
 
 if __name__ == "__main__":

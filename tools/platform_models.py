@@ -23,6 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tools.generated import write_or_check
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "platform" / "fulfillmenttools-orders.openapi.json"
 TARGET = ROOT / "shared" / "order_service" / "orders" / "platform_models.py"
@@ -109,15 +111,7 @@ def _formatted(code: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    code = generate()
-    if "--check" in argv:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != code:
-            print(f"{TARGET.relative_to(ROOT)} is out of date: run `make platform-models`", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(code, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check(TARGET, generate(), "platform-models", argv, ROOT)
 
 
 if __name__ == "__main__":
