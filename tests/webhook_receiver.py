@@ -78,3 +78,15 @@ def port_of(url: str) -> int:
     from urllib.parse import urlsplit
 
     return int(urlsplit(url).port or 0)
+
+
+@contextmanager
+def allowed_receiver(monkeypatch: Any) -> Iterator[Receiver]:
+    """A running receiver that subscriptions may call back (the local-development exception for its
+    port only); the settings are read afresh afterwards."""
+    from order_service.core.config import settings
+
+    with running_receiver() as running:
+        allow_local(monkeypatch, port_of(running.url))
+        yield running
+    settings.cache_clear()

@@ -4,17 +4,14 @@ nothing is lost. The reroute path: tests/integration/pickjobs/test_reroute.py
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import boto3
 import pytest
 
 from order_service.core import dynamo
-from order_service.core.config import settings
 from order_service.events import bus as event_bus
 from tests.builders import facility_body, locked_order_body, order_body
 from tests.throttling import throttling
-from tests.webhook_receiver import running_receiver
+from tests.webhook_receiver import allowed_receiver
 
 
 @pytest.fixture
@@ -55,16 +52,13 @@ def test_publisher_throttled_by_eventbridge_retries_and_every_event_arrives_in_o
 @pytest.fixture
 def subscribed(api, monkeypatch):
     """A receiver subscribed to ORDER_CREATED; failed messages come back at once (visibility 0)."""
-    with running_receiver() as receiver:
-        monkeypatch.setenv("LOCAL_WEBHOOK_PORTS", str(urlsplit(receiver.url).port))
-        settings.cache_clear()
+    with allowed_receiver(monkeypatch) as receiver:
         reply = api.post(
             "/api/subscriptions",
             {"name": "hook", "event": "ORDER_CREATED", "target": {"type": "WEBHOOK", "callbackUrl": receiver.url}},
         )
         assert reply.status == 201, reply.body
         yield receiver
-    settings.cache_clear()
 
 
 def immediately_visible_again(aws, queue: str) -> None:

@@ -7,18 +7,15 @@ import socket
 
 import pytest
 
-from order_service.core.config import settings
 from tests.builders import MUNICH, facility_body, order_body
-from tests.webhook_receiver import allow_local, port_of, running_receiver
+from tests.webhook_receiver import allowed_receiver
 
 
 @pytest.fixture
 def receiver(monkeypatch):
     monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "1")
-    with running_receiver() as running:
-        allow_local(monkeypatch, port_of(running.url))  # the local-development exception, its port only
+    with allowed_receiver(monkeypatch) as running:
         yield running
-    settings.cache_clear()
 
 
 def subscription(url: str, contexts: list | None = None, event: str = "ORDER_CREATED") -> dict:

@@ -11,9 +11,8 @@ import json
 import boto3
 import pytest
 
-from order_service.core.config import settings
 from tests.builders import facility_body, order_body
-from tests.webhook_receiver import allow_local, port_of, running_receiver
+from tests.webhook_receiver import allowed_receiver
 
 TOKEN = "Bearer erp-5ecret-t0ken"
 READER = {"actor": "reader", "permissions": "SUBSCRIPTION_READ,ORDER_READ", "principalId": "reader"}
@@ -22,10 +21,8 @@ READER = {"actor": "reader", "permissions": "SUBSCRIPTION_READ,ORDER_READ", "pri
 @pytest.fixture
 def receiver(monkeypatch):
     monkeypatch.setenv("WEBHOOK_BACKOFF_BASE_SECONDS", "0")
-    with running_receiver() as running:
-        allow_local(monkeypatch, port_of(running.url))  # the local-development exception, its port only
+    with allowed_receiver(monkeypatch) as running:
         yield running
-    settings.cache_clear()
 
 
 def subscribe(api, url: str) -> dict:

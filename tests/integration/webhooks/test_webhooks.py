@@ -13,7 +13,7 @@ import pytest
 from order_service.core.config import settings
 from tests.builders import facility_body, locked_order_body
 from tests.integration.orders.test_dynamodb_calls import counting
-from tests.webhook_receiver import allow_local, port_of, running_receiver
+from tests.webhook_receiver import allow_local, allowed_receiver, port_of, running_receiver
 
 
 @pytest.fixture
@@ -29,8 +29,7 @@ def webhook_settings(monkeypatch):
 
 @pytest.fixture
 def receiver(aws, webhook_settings, monkeypatch):
-    with running_receiver() as running:
-        allow_local(monkeypatch, port_of(running.url))
+    with allowed_receiver(monkeypatch) as running:
         yield running
 
 
