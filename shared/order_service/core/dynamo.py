@@ -89,7 +89,6 @@ class Update:
         self._sets: list[str] = []
         self._removes: list[str] = []
         self._conditions: list[str] = []
-        self._set_values: dict[str, Any] = {}
 
     def name(self, path: str) -> str:
         parts = []
@@ -106,12 +105,7 @@ class Update:
 
     def set(self, path: str, value: Any) -> Update:
         self._sets.append(f"{self.name(path)} = {self.value(value)}")
-        self._set_values[path] = value
         return self
-
-    def values_of(self, path: str) -> Any:
-        """The value this update sets at `path`."""
-        return self._set_values[path]
 
     def add_to(self, path: str, amount: int) -> Update:
         self._sets.append(f"{self.name(path)} = {self.name(path)} + {self.value(amount)}")

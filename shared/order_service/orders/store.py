@@ -64,7 +64,7 @@ def put_new_once(order: Order, request_digest: str) -> Order | None:
 
 def unlock(order_id: str, version: int, now: str, target_time: str | None = None, actor: str | None = None) -> Order:
     """LOCKED -> OPEN, if the order is LOCKED and still at `version`."""
-    update = _status_change(orders.history_entry(orders.OPEN, now, previous=orders.LOCKED, actor=actor), now)
+    update = _status_change(order_id, orders.history_entry(orders.OPEN, now, previous=orders.LOCKED, actor=actor), now)
     if target_time:
         update.set("deliveryPreferences.targetTime", target_time)
     return _apply(update, order_id, version, orders.UNLOCKABLE_FROM, orders.NOT_UNLOCKABLE)
@@ -81,7 +81,7 @@ def cancel(
     """OPEN or LOCKED -> CANCELLED, if the order is still at `version` and (unless `force`) its pick job
     has not started. One conditional UpdateItem; the orders stream then cancels the pick job."""
     # The previous status is not known without a read; the stream's old image has it.
-    update = _status_change(orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
+    update = _status_change(order_id, orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
     update.remove("idxNotRoutable")
     if reason_id:
         update.set("cancelationReasonId", reason_id)
@@ -100,11 +100,13 @@ def picking_started(order_id: str) -> dict[str, Any]:
     return update.transact_item(_table(), {"id": order_id})
 
 
-def _status_change(entry: StatusChange, now: str) -> dynamo.Update:
-    """A status change: the new status, the next version, one status history entry; no longer locked."""
+def _status_change(order_id: str, entry: StatusChange, now: str) -> dynamo.Update:
+    """A status change: the new status (and with it the order's shard of by-status, computed from its
+    id), the next version, one status history entry; no longer locked."""
     return (
         dynamo.Update()
         .set("status", entry["status"])
+        .set("idxStatusShard", status_shard(entry["status"], order_id))
         .add_to("version", 1)
         .set("lastModified", now)
         .append("statusHistory", [entry])
@@ -121,9 +123,7 @@ def _apply(
     other_condition: str | None = None,
 ) -> Order:
     """One conditional UpdateItem; a refusal is explained from the old image (no read before the write).
-    `other_condition` explains a refusal by the update's own extra condition (status and version were fine).
-    The new status moves the order to that status's shard of by-status (computed from its id)."""
-    update.set("idxStatusShard", status_shard(update.values_of("status"), order_id))
+    `other_condition` explains a refusal by the update's own extra condition (status and version were fine)."""
     update.exists("id").one_of("status", list(allowed_from)).equals("version", version)
     try:
         return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
