@@ -549,8 +549,11 @@ class KeysListing:
         whole = start_after_id is None and next_id is None  # every match is on this page
         return Page(items, len(items) if whole else None, next_id)
 
-    def all_ids(self, before: str | None = None) -> tuple[list[str], int]:
-        """Every id in the partitions (with a sort key below `before`), and the keys read."""
+    def all_ids(
+        self, before: str | None = None, where: tuple[str, dict[str, str], dict[str, Any]] | None = None
+    ) -> tuple[list[str], int]:
+        """Every id in the partitions with a sort key below `before`, and `where` (a FilterExpression
+        with its names and values, on what the index projects); and the index entries read."""
         ids: list[str] = []
         read = 0
         for partition in self.partitions:
@@ -559,6 +562,11 @@ class KeysListing:
                 request["KeyConditionExpression"] += " AND #sk < :before"
                 request["ExpressionAttributeNames"]["#sk"] = self.sort_key
                 request["ExpressionAttributeValues"][":before"] = {"S": before}
+            if where is not None:
+                expression, names, values = where
+                request["FilterExpression"] = expression
+                request["ExpressionAttributeNames"].update(names)
+                request["ExpressionAttributeValues"].update({k: to_value(v) for k, v in values.items()})
             found, scanned = query_all(request)
             ids += [item["id"] for item in found]
             read += scanned

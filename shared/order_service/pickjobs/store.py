@@ -154,29 +154,11 @@ def open_older_than(cutoff: str, facilities_changed: str) -> tuple[list[PickJob]
     query per shard of by-status; the stuck ones are dropped by DynamoDB (by-status projects CHECKED_AT),
     so none of them costs a read of its order or facilities; the candidates are then read by key.
     Also the index entries read (ScannedCount)."""
-    ids: list[str] = []
-    read = 0
-    for partition in status_shards(pickjobs.OPEN):
-        found, scanned = dynamo.query_all(
-            {
-                "TableName": _table(),
-                "IndexName": BY_STATUS.name,
-                "KeyConditionExpression": "#pk = :pk AND #sk < :cutoff",  # "{created}#{id}" < cut-off: older
-                "FilterExpression": "attribute_not_exists(#checked) OR #checked < :changed",
-                "ExpressionAttributeNames": {
-                    "#pk": BY_STATUS.partition_key,
-                    "#sk": CREATED_ID,
-                    "#checked": CHECKED_AT,
-                },
-                "ExpressionAttributeValues": {
-                    ":pk": {"S": partition},
-                    ":cutoff": {"S": cutoff},
-                    ":changed": {"S": facilities_changed},
-                },
-            }
-        )
-        ids += [job["id"] for job in found]
-        read += scanned
+    listing = dynamo.KeysListing(_table(), "pick job", BY_STATUS, status_shards(pickjobs.OPEN))
+    may_move = "attribute_not_exists(#checked) OR #checked < :changed"
+    ids, read = listing.all_ids(
+        before=cutoff, where=(may_move, {"#checked": CHECKED_AT}, {":changed": facilities_changed})
+    )
     return cast(list[PickJob], dynamo.get_many(_table(), ids)), read
 
 
