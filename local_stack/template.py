@@ -255,4 +255,9 @@ def group_permissions() -> dict[str, list[str]]:
 
 def authorizer_context(actor: str, group: str = "admins") -> dict[str, str]:
     """What API Gateway's TOKEN authorizer hands a route for a user of `group`."""
-    return {"principalId": actor, "actor": actor, "permissions": ",".join(sorted(group_permissions()[group]))}
+    return {
+        "principalId": actor,
+        "actor": actor,
+        "permissions": ",".join(sorted(group_permissions()[group])),
+        "groups": group,
+    }

@@ -1,4 +1,5 @@
-"""The time-triggered reroute configuration: GET and PUT /api/configurations/reroute."""
+"""Configurations: GET and PUT /api/configurations/reroute (the time-triggered reroute) and
+/api/configurations/holds (the hold types)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from order_service.api.http import Api, Request, Response, json_response
 from order_service.configurations import store as configurations
 from order_service.core.clock import now_iso
+from order_service.holds import store as hold_store
+from order_service.holds.rules import DEFAULT
 
 if TYPE_CHECKING:
     from order_service.configurations.models import RerouteConfigurationForUpdate
+    from order_service.holds.models import HoldTypesForUpdate
 
 MODELS = "order_service.configurations.models"  # loaded by the first request that needs them
+HOLD_MODELS = "order_service.holds.models"
 logger = Logger()
 api = Api("configurations")
 
@@ -41,6 +46,32 @@ def get_reroute(request: Request) -> Response:
 def put_reroute(request: Request, body: RerouteConfigurationForUpdate) -> Response:
     stored = configurations.put_reroute(body, now_iso())
     logger.info("reroute configuration changed", extra={"configuration": stored})
+    return json_response(stored)
+
+
+@api.route(
+    "GET",
+    "/api/configurations/holds",
+    summary="The hold types (DEFAULT always among them)",
+    response=f"{HOLD_MODELS}:HoldTypesConfiguration",
+)
+def get_hold_types(request: Request) -> Response:
+    return json_response(hold_store.get_configuration())
+
+
+@api.route(
+    "PUT",
+    "/api/configurations/holds",
+    summary="Replace the hold types: who releases each, approvals, expiry, warning",
+    permission="CONFIG_WRITE",
+    body=f"{HOLD_MODELS}:HoldTypesForUpdate",
+    response=f"{HOLD_MODELS}:HoldTypesConfiguration",
+    errors=(400, 409, 413),
+)
+def put_hold_types(request: Request, body: HoldTypesForUpdate) -> Response:
+    types = [t.model_dump(exclude_none=True) for t in body.types if t.key != DEFAULT]  # built in, not stored
+    stored = hold_store.put_configuration(types, body.version, now_iso())
+    logger.info("hold types changed", extra={"types": [t["key"] for t in types], "version": stored["version"]})
     return json_response(stored)
 
 

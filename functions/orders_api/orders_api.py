@@ -1,4 +1,5 @@
-"""Orders API: create (OPEN or LOCKED), get, list, the actions UNLOCK, CANCEL and FORCE_CANCEL, bulk actions.
+"""Orders API: create (OPEN or LOCKED), get, list, the actions UNLOCK, CANCEL, FORCE_CANCEL, PLACE_HOLD and
+RELEASE_HOLD, bulk actions.
 
 Models are named as "module:Class": the large platform models load with the first request that
 parses a body, so that reads start without them.
@@ -13,6 +14,8 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 from order_service.core.errors import InvalidRequest
+from order_service.holds import service as hold_commands
+from order_service.holds.rules import Caller, HoldRequest
 from order_service.orders import rules as orders
 from order_service.orders import service as order_commands
 from order_service.orders import store as order_store
@@ -99,25 +102,38 @@ def get_order(request: Request, orderId: str) -> Response:
 @api.route(
     "POST",
     "/api/orders/{orderId}/actions",
-    summary="UNLOCK (ORDER_UNLOCK), CANCEL (ORDER_CANCEL) or FORCE_CANCEL (ORDER_FORCE_CANCEL) an order",
+    summary=(
+        "UNLOCK (ORDER_UNLOCK), CANCEL (ORDER_CANCEL), FORCE_CANCEL (ORDER_FORCE_CANCEL), PLACE_HOLD (ORDER_HOLD) "
+        "or RELEASE_HOLD (the hold type's release right) an order"
+    ),
     body=f"{MODELS}:OrderAction",
     response=f"{MODELS}:Order",
-    errors=(400, 404, 409, 413),
+    errors=(400, 403, 404, 409, 413),
 )
 def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
     action = body.root
+    caller = _caller(request)
     if action.name == "CANCEL":
         request.require("ORDER_CANCEL")
-        order = order_commands.cancel_order(orderId, action.version, action.cancelationReasonId, request.actor)
+        order = order_commands.cancel_order(orderId, action.version, caller, action.cancelationReasonId)
     elif action.name == "FORCE_CANCEL":
         request.require("ORDER_FORCE_CANCEL")
-        order = order_commands.cancel_order(
-            orderId, action.version, action.cancelationReasonId, request.actor, force=True
-        )
+        order = order_commands.cancel_order(orderId, action.version, caller, action.cancelationReasonId, force=True)
+    elif action.name == "PLACE_HOLD":
+        request.require("ORDER_HOLD")
+        hold = HoldRequest(action.type, action.reason, action.expiresAt)
+        order = hold_commands.place_hold(orderId, action.version, hold, caller)
+    elif action.name == "RELEASE_HOLD":  # who may release depends on the hold's type (holds.rules)
+        request.require_authenticated()
+        order = hold_commands.release_hold(orderId, action.version, action.holdId, caller)
     else:
         request.require("ORDER_UNLOCK")
-        order = order_commands.unlock_order(orderId, action.version, action.targetTime, request.actor)
+        order = order_commands.unlock_order(orderId, action.version, caller, action.targetTime)
     return json_response(order)
+
+
+def _caller(request: Request) -> Caller:
+    return Caller(request.actor or "", request.permissions, request.groups)
 
 
 @api.route(
@@ -133,10 +149,10 @@ def bulk_action(request: Request, body: BulkOrderAction) -> Response:
     if action.name == "BULK_FORCE_CANCEL":
         request.require("ORDER_FORCE_CANCEL")
         refs = [(ref.orderId, ref.version, ref.cancelationReasonId) for ref in action.orders]
-        results = order_commands.bulk_force_cancel(refs, request.actor)
+        results = order_commands.bulk_force_cancel(refs, _caller(request))
     else:
         request.require("ORDER_UNLOCK")
-        results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in action.orders], request.actor)
+        results = order_commands.bulk_unlock([(ref.orderId, ref.version) for ref in action.orders], _caller(request))
     logger.info(
         "bulk action",
         extra={

@@ -30,10 +30,15 @@ class Unauthorized(Exception):
 class Principal:
     actor: str  # user name, or the machine client's id
     permissions: frozenset[str]
+    groups: frozenset[str] = frozenset()  # Cognito groups; a machine client: its own client id
 
     def context(self) -> dict[str, str]:
         """What the authorizer hands API Gateway (string values only)."""
-        return {"actor": self.actor, "permissions": ",".join(sorted(self.permissions))}
+        return {
+            "actor": self.actor,
+            "permissions": ",".join(sorted(self.permissions)),
+            "groups": ",".join(sorted(self.groups)),
+        }
 
 
 def known_permissions() -> frozenset[str]:
@@ -104,7 +109,8 @@ def verify(token: str) -> Principal:
     if claims.get("client_id") not in settings().cognito_client_ids:
         raise Unauthorized("the token was issued to another client")
     actor = str(claims.get("username") or claims.get("client_id"))
-    return Principal(actor, permissions_of(claims))
+    groups = frozenset(str(g) for g in claims.get("cognito:groups") or []) or frozenset({str(claims["client_id"])})
+    return Principal(actor, permissions_of(claims), groups)
 
 
 def bearer(header_value: str | None) -> str:

@@ -186,10 +186,19 @@ class Request:
     def permissions(self) -> frozenset[str]:
         return frozenset(p for p in str((self.authorizer or {}).get("permissions", "")).split(",") if p)
 
-    def require(self, permission: str) -> None:
-        """401 without credentials, 403 without `permission`."""
+    @property
+    def groups(self) -> frozenset[str]:
+        """The caller's groups (Cognito groups; a machine client: its client id): who may release a hold."""
+        return frozenset(g for g in str((self.authorizer or {}).get("groups", "")).split(",") if g)
+
+    def require_authenticated(self) -> None:
+        """401 without credentials (what else is needed, the domain decides)."""
         if self.authorizer is None:
             raise Unauthenticated("Missing or invalid credentials.", "Authorization")
+
+    def require(self, permission: str) -> None:
+        """401 without credentials, 403 without `permission`."""
+        self.require_authenticated()
         if permission not in self.permissions:
             raise Forbidden(f"This needs the permission {permission}.", "Authorization")
 

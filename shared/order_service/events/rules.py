@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from order_service.pickjobs.rules import pickjob_id
+from order_service.holds.rules import hold_changes
+from order_service.pickjobs.rules import attempt_of, pickjob_id
 
 ORDER_CREATED = "ORDER_CREATED"
 ORDER_UNLOCKED = "ORDER_UNLOCKED"
@@ -19,10 +20,20 @@ PICK_JOB_CREATED = "PICK_JOB_CREATED"
 PICK_JOB_CANCELLED = "PICK_JOB_CANCELLED"
 PICK_JOB_REROUTED = "PICK_JOB_REROUTED"
 TIME_TRIGGERED_REROUTE_FAILED = "TIME_TRIGGERED_REROUTE_FAILED"
+# Holds (our extension, CONTRACT.md): payload {"order", "hold"}; ORDER_LOCKED: the full order
+ORDER_LOCKED = "ORDER_LOCKED"
+ORDER_HOLD_PLACED = "ORDER_HOLD_PLACED"
+ORDER_HOLD_RELEASED = "ORDER_HOLD_RELEASED"
+ORDER_HOLD_EXPIRING = "ORDER_HOLD_EXPIRING"
+HOLD_EVENTS = {"PLACED": ORDER_HOLD_PLACED, "RELEASED": ORDER_HOLD_RELEASED, "EXPIRING": ORDER_HOLD_EXPIRING}
 ALL = (
     ORDER_CREATED,
     ORDER_UNLOCKED,
     ORDER_CANCELLED,
+    ORDER_LOCKED,
+    ORDER_HOLD_PLACED,
+    ORDER_HOLD_RELEASED,
+    ORDER_HOLD_EXPIRING,
     PICK_JOB_CREATED,
     PICK_JOB_CANCELLED,
     PICK_JOB_REROUTED,
@@ -44,17 +55,28 @@ def order_events(change: str, old: dict[str, Any] | None, new: dict[str, Any] | 
     """The events one change of an order stands for (`change` is the stream's eventName)."""
     if new is None:
         return []
-    if change == "INSERT":
-        return [envelope(ORDER_CREATED, new, new["id"], new["version"])]
+    if change == "INSERT":  # the order, then each hold it was created with (a fraud check starts on it)
+        return [envelope(ORDER_CREATED, new, new["id"], new["version"]), *_hold_events(None, new)]
     before = (old or {}).get("status")
     after = new.get("status")
     if before == after == "OPEN":
         return _rerouted(old or {}, new)
-    if before == "LOCKED" and after == "OPEN":
-        return [envelope(ORDER_UNLOCKED, new, new["id"], new["version"])]
     if after == "CANCELLED":
-        return [envelope(ORDER_CANCELLED, new, new["id"], new["version"])]
-    return []
+        return [envelope(ORDER_CANCELLED, new, new["id"], new["version"])] if before != "CANCELLED" else []
+    events = _hold_events(old, new)  # a hold placed, released or warned about: first, then the order's
+    if before == "OPEN" and after == "LOCKED":
+        events.append(envelope(ORDER_LOCKED, new, new["id"], new["version"]))
+    if before == "LOCKED" and after == "OPEN":
+        events.append(envelope(ORDER_UNLOCKED, new, new["id"], new["version"]))
+    return events
+
+
+def _hold_events(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
+    """One event per hold fact; its id names the hold too, since one write may release several."""
+    return [
+        envelope(HOLD_EVENTS[fact], {"order": new, "hold": hold}, f"{new['id']}/{hold['id']}", new["version"])
+        for fact, hold in hold_changes(old, new)
+    ]
 
 
 def _rerouted(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,8 +86,8 @@ def _rerouted(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     payload = {
         "order": new,
-        "oldPickJobRef": pickjob_id(new["id"], len(before.get("attempts") or [])),
-        "newPickJobRef": pickjob_id(new["id"], len(after.get("attempts") or [])),
+        "oldPickJobRef": pickjob_id(new["id"], attempt_of(old)),
+        "newPickJobRef": pickjob_id(new["id"], attempt_of(new)),
         "oldFacilityRef": before.get("facilityRef"),
         "newFacilityRef": after.get("facilityRef"),
         "rerouteDate": after.get("routedAt"),
@@ -91,7 +113,7 @@ def claim_check(envelope: dict[str, Any]) -> dict[str, Any]:
     the entity's reference fields; `payloadUrl` is the API path (relative to the API's base URL) that
     returns the entity, as it is now (compare `version`). Same event, same eventId."""
     name, payload = envelope["event"], envelope["payload"]
-    if name == PICK_JOB_REROUTED:
+    if name in (ORDER_HOLD_PLACED, ORDER_HOLD_RELEASED, ORDER_HOLD_EXPIRING) or name == PICK_JOB_REROUTED:
         reference = {**payload, "order": _reference(payload["order"])}
         url = f"/api/orders/{payload['order']['id']}"
     elif name == TIME_TRIGGERED_REROUTE_FAILED:

@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictFloat
 
 from order_service.core.clock import iso
+from order_service.holds.rules import MAX_HOLDS_PER_ORDER, TYPE_KEY_PATTERN
 from order_service.orders import platform_models
 from order_service.orders.platform_types import DateTime
 
@@ -45,9 +46,26 @@ class Consumer(platform_models.OrderForCreationConsumer):
     addresses: list[ConsumerAddress] | None = Field(default=None, max_length=500)  # type: ignore[assignment]
 
 
+HoldTypeKey = Annotated[str, Field(pattern=TYPE_KEY_PATTERN, description="A configured hold type's key.")]
+HoldReason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class HoldForCreation(BaseModel):
+    """Our extension: a typed hold placed when the order is created (the order is then LOCKED)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    type: HoldTypeKey
+    reason: HoldReason | None = None
+
+
 class OrderForCreation(platform_models.OrderForCreation):
     """The platform's OrderForCreation, with our rules on top (see the module's docstring)."""
 
+    holds: list[HoldForCreation] | None = Field(
+        default=None,
+        max_length=20,
+        description="Our extension (CONTRACT.md, Holds): typed holds; the order is created LOCKED by them.",
+    )
     consumer: Consumer
     orderDate: Timestamp
     status: Literal["OPEN", "LOCKED"] | None = None  # type: ignore[assignment]
@@ -88,7 +106,32 @@ class ForceCancelAction(_Action):
     cancelationReasonId: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class OrderAction(RootModel[Annotated[UnlockAction | CancelAction | ForceCancelAction, Field(discriminator="name")]]):
+class PlaceHoldAction(_Action):
+    """Our extension (permission ORDER_HOLD): a hold on a LOCKED order, or re-locks an OPEN order whose
+    pick job has not started (its OPEN pick job CANCELED in the same transaction)."""
+
+    name: Literal["PLACE_HOLD"]
+    type: HoldTypeKey
+    reason: HoldReason | None = None
+    expiresAt: Timestamp | None = Field(default=None, description="Overrides the type's expiresAfterMinutes.")
+
+
+class ReleaseHoldAction(_Action):
+    """Our extension: releases one hold (needs the right to release its type); a type that needs two
+    approvals records the first call and releases on a second call by another person."""
+
+    name: Literal["RELEASE_HOLD"]
+    holdId: str = Field(min_length=1, max_length=100)
+
+
+class OrderAction(
+    RootModel[
+        Annotated[
+            UnlockAction | CancelAction | ForceCancelAction | PlaceHoldAction | ReleaseHoldAction,
+            Field(discriminator="name"),
+        ]
+    ]
+):
     """An action on one order, chosen by `name`."""
 
     model_config = ConfigDict(defer_build=True)
@@ -118,6 +161,33 @@ class StatusChange(BaseModel):
     reasons: list[str] | None = None
 
 
+class Approval(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    by: str
+    at: str
+
+
+class Hold(BaseModel):
+    """Our extension (CONTRACT.md, Holds): one reason an order is LOCKED."""
+
+    model_config = ConfigDict(defer_build=True)
+    id: str
+    type: str
+    reason: str | None = None
+    status: Literal["ACTIVE", "RELEASED", "EXPIRED"]
+    placedAt: str
+    placedBy: str | None = None
+    placedByRule: str | None = Field(default=None, description="The auto-lock rule that placed it.")
+    expiresAt: str | None = None
+    onExpiry: Literal["RELEASE", "CANCEL"] | None = None
+    expiryWarningAt: str | None = Field(default=None, description="When ORDER_HOLD_EXPIRING is published.")
+    expiryWarnedAt: str | None = None
+    requiredApprovals: Literal[1, 2]
+    approvals: list[Approval]
+    releasedAt: str | None = None
+    releasedBy: str | None = None
+
+
 class WorkflowUnavailable(BaseModel):
     """The platform's WorkflowUnavailable: this service runs no workflows."""
 
@@ -135,6 +205,7 @@ class Order(OrderForCreation):
     routing: Routing
     statusHistory: list[StatusChange]
     cancelationReasonId: str | None = None
+    holds: list[Hold] | None = Field(default=None, max_length=MAX_HOLDS_PER_ORDER)  # type: ignore[assignment]
     processId: str = Field(description="The platform's process reference: one process per order, its id.")
     workflowInformation: WorkflowUnavailable
 

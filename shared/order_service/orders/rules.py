@@ -8,12 +8,16 @@ document for OpenAPI.
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
 from order_service.core.errors import Entity
 from order_service.core.keys import CREATED_ID, created_id, status_shard
 from order_service.facilities.routing import Routing
+from order_service.holds import rules as holds
+from order_service.holds.rules import Hold
+from order_service.orders.history import StatusChange, history_entry
 
 OPEN, LOCKED, CANCELLED = "OPEN", "LOCKED", "CANCELLED"
 STATUSES = (OPEN, LOCKED, CANCELLED)
@@ -30,15 +34,6 @@ PICKING_HAS_STARTED = (
     "The order cannot be cancelled: its pick job has started (IN_PROGRESS or PICKED); "
     "FORCE_CANCEL (permission ORDER_FORCE_CANCEL) cancels it and its pick job."
 )
-
-
-class StatusChange(TypedDict):
-    status: str
-    at: str
-    previousStatus: NotRequired[str]
-    reason: NotRequired[str]
-    reasons: NotRequired[list[str]]
-    by: NotRequired[str]
 
 
 class Order(TypedDict):
@@ -62,12 +57,25 @@ class Order(TypedDict):
     cancelationReasonId: NotRequired[str]
     customAttributes: NotRequired[dict[str, Any]]
     tags: NotRequired[list[dict[str, Any]]]
+    holds: NotRequired[list[Hold]]  # our extension (CONTRACT.md, Holds): LOCKED exactly while one is ACTIVE
 
 
-def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | None = None) -> Order:
-    """The stored order for a validated creation request (`OrderForCreation` as a dict)."""
+def new_order(
+    request: dict[str, Any],
+    routing: Routing,
+    now: str,
+    actor: str | None = None,
+    holds_placed: list[Hold] | None = None,
+) -> Order:
+    """The stored order for a validated creation request (`OrderForCreation` as a dict) and the holds
+    placed on it (`holds.rules.initial_holds`; without them, those of the request with only the DEFAULT
+    type configured): LOCKED when there is one, else OPEN."""
+    if holds_placed is None:
+        holds_placed = holds.initial_holds(request, holds.HoldTypes(), now, actor)
     fields = dict(request)
-    status = fields.pop("status", None) or OPEN
+    fields.pop("holds", None)
+    fields.pop("status", None)
+    status = LOCKED if holds_placed else OPEN
     entry = history_entry(status, now, actor=actor)
     if fields.get("statusReasons"):
         entry["reasons"] = [r["reason"] for r in fields["statusReasons"]]
@@ -88,6 +96,16 @@ def new_order(request: dict[str, Any], routing: Routing, now: str, actor: str | 
         "processId": order_id,
         "workflowInformation": {"isAvailable": False},
     }
+    if holds_placed:
+        order["holds"] = holds_placed
+        # a platform client reads why an order is LOCKED from statusReasons: typed holds say it there too
+        typed = [
+            {"status": LOCKED, "reason": f"{h['type']}: {h['reason']}" if h.get("reason") else h["type"]}
+            for h in holds_placed
+            if h["type"] != holds.DEFAULT
+        ]
+        if typed:
+            order["statusReasons"] = [*fields.get("statusReasons", []), *typed]
     return order  # type: ignore[return-value]  # a validated request has every required field
 
 
@@ -115,22 +133,35 @@ def index_attributes(order: Order) -> dict[str, str]:
     reasons = reason_text(order)
     if reasons:
         attributes["idxReasonText"] = reasons  # for the case-insensitive statusReason filter
+    due = holds.due_at(order)
+    if due:  # the sparse holds-due index: what the expiry job looks at, when
+        attributes[HOLD_DUE_SHARD] = hold_due_shard(order["id"])
+        attributes[HOLD_DUE_AT] = f"{due}#{order['id']}"
     return attributes
+
+
+HOLD_DUE_SHARD, HOLD_DUE_AT = "idxHoldDueShard", "idxHoldDueAt"
+HOLD_DUE_SHARDS = 8  # docs/capacity.md: only orders with an expiring hold are in this index
+
+
+def hold_due_shard(order_id: str) -> str:
+    return f"{zlib.crc32(order_id.encode()) % HOLD_DUE_SHARDS}"
+
+
+# Every attribute `index_attributes` may set: a change sets those it computes and removes the others.
+INDEX_ATTRIBUTES = (
+    "idxFacilityRef",
+    "idxStatusShard",
+    CREATED_ID,
+    "idxLockedFacilityRef",
+    "idxNotRoutable",
+    "idxConsumerId",
+    "idxReasonText",
+    HOLD_DUE_SHARD,
+    HOLD_DUE_AT,
+)
 
 
 def reason_text(order: Mapping[str, Any]) -> str:
     """The order's status reasons as one lower-case text: what the statusReason filter searches."""
     return " | ".join(str(r.get("reason", "")) for r in order.get("statusReasons") or []).lower()
-
-
-def history_entry(
-    status: str, now: str, previous: str | None = None, reason: str | None = None, actor: str | None = None
-) -> StatusChange:
-    entry: StatusChange = {"status": status, "at": now}
-    if previous:
-        entry["previousStatus"] = previous
-    if reason:
-        entry["reason"] = reason
-    if actor:
-        entry["by"] = actor
-    return entry

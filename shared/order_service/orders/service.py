@@ -10,10 +10,13 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from order_service.core.clock import now_iso
-from order_service.core.errors import DomainError, InvalidRequest, NotFound, Refused
+from order_service.core.errors import DomainError, Forbidden, InvalidRequest, NotFound, Refused
 from order_service.facilities import routing
 from order_service.facilities import store as facility_store
 from order_service.facilities.routing import Routing
+from order_service.holds import rules as holds
+from order_service.holds import store as hold_store
+from order_service.holds.rules import Caller
 from order_service.orders import rules as orders
 from order_service.orders import store as order_store
 from order_service.orders.rules import Order
@@ -45,11 +48,14 @@ def route(order: dict[str, Any], exclude: frozenset[str] = frozenset()) -> Routi
 def create_order(
     request: dict[str, Any], actor: str | None = None, order_id: str | None = None, request_digest: str = ""
 ) -> Order:
-    """Route and store a new order (OPEN or LOCKED). One PutItem plus the routing reads.
+    """Route and store a new order (OPEN or LOCKED, with its holds). One PutItem plus the routing reads
+    (and the hold types' configuration when the order is held).
 
     With `order_id` (derived from an Idempotency-Key) an order already stored under that id by the
     same request (`request_digest`) is the answer: the retry of a request that failed after writing."""
-    order = orders.new_order(request, route(request), now_iso(), actor)
+    now = now_iso()
+    placed = holds.initial_holds(request, hold_store.hold_types(), now, actor)  # reads types only if typed
+    order = orders.new_order(request, route(request), now, actor, placed)
     if order_id is None:
         order_store.put_new(order)
     else:
@@ -70,48 +76,67 @@ def create_order(
     return order
 
 
-def unlock_order(order_id: str, version: int, target_time: str | None = None, actor: str | None = None) -> Order:
+def unlock_order(order_id: str, version: int, caller: Caller, target_time: str | None = None) -> Order:
+    """UNLOCK: every ACTIVE hold released at once (if the caller may release each; holds.rules.unlock).
+    One read, then one write conditioned on the version read."""
     try:
-        order = order_store.unlock(order_id, version, now_iso(), target_time, actor)
+        before = _current(order_id, version)
+        after = holds.unlock(before, hold_store.hold_types(), caller, now_iso(), version, orders.NOT_UNLOCKABLE)
+        if target_time:
+            after["deliveryPreferences"] = {**after.get("deliveryPreferences", {}), "targetTime": target_time}
+        order = order_store.save(before, after, orders.NOT_UNLOCKABLE)
     except DomainError as refusal:
         if refusal.status_code == 409:
             metrics.add_metric(name="UnlockConflicts", unit=MetricUnit.Count, value=1)
         raise
     metrics.add_metric(name="OrdersUnlocked", unit=MetricUnit.Count, value=1)
-    logger.info("order unlocked", extra={"order_id": order_id, "version": order["version"], "actor": actor})
+    logger.info("order unlocked", extra={"order_id": order_id, "version": order["version"], "actor": caller.actor})
     return order
 
 
 def cancel_order(
-    order_id: str, version: int, reason_id: str | None = None, actor: str | None = None, force: bool = False
+    order_id: str, version: int, caller: Caller, reason_id: str | None = None, force: bool = False
 ) -> Order:
     """CANCEL (refused once its pick job has started) or, with `force`, FORCE_CANCEL (whatever its pick
-    job's state; the orders stream then cancels the pick job)."""
-    order = order_store.cancel(order_id, version, now_iso(), reason_id, actor, force=force)
+    job's state; the orders stream then cancels the pick job). Its ACTIVE holds end with it."""
+    before = _current(order_id, version)
+    if before["status"] not in orders.CANCELLABLE_FROM:
+        raise orders.ORDER.refusal(order_id, before, version, orders.NOT_CANCELLABLE)
+    after = holds.cancel(before, caller, now_iso(), reason_id)
+    picking = None if force else orders.PICKING_HAS_STARTED
+    order = order_store.save(before, after, orders.NOT_CANCELLABLE, picking_not_started=picking)
     metrics.add_metric(name="OrdersForceCancelled" if force else "OrdersCancelled", unit=MetricUnit.Count, value=1)
     logger.info(
         "order force-cancelled" if force else "order cancelled",
-        extra={"order_id": order_id, "version": order["version"], "actor": actor},
+        extra={"order_id": order_id, "version": order["version"], "actor": caller.actor},
     )
     return order
 
 
-def bulk_unlock(refs: list[tuple[str, int]], actor: str | None = None) -> list[dict[str, Any]]:
+def _current(order_id: str, version: int) -> Order:
+    """The order as it is now, if it is still at `version` (else the usual 404 / 409)."""
+    order = order_store.get(order_id)
+    if order["version"] != version:
+        raise orders.ORDER.refusal(order_id, order, version)
+    return order
+
+
+def bulk_unlock(refs: list[tuple[str, int]], caller: Caller) -> list[dict[str, Any]]:
     """BULK_UNLOCK: one BulkOrderActionResult per (order id, version), in order."""
     return [
-        _bulk_result(order_id, orders.OPEN, "Unlocked.", partial(unlock_order, order_id, version, actor=actor))
+        _bulk_result(order_id, orders.OPEN, "Unlocked.", partial(unlock_order, order_id, version, caller))
         for order_id, version in refs
     ]
 
 
-def bulk_force_cancel(refs: list[tuple[str, int, str | None]], actor: str | None = None) -> list[dict[str, Any]]:
+def bulk_force_cancel(refs: list[tuple[str, int, str | None]], caller: Caller) -> list[dict[str, Any]]:
     """BULK_FORCE_CANCEL: one BulkOrderActionResult per (order id, version, cancelation reason), in order."""
     return [
         _bulk_result(
             order_id,
             orders.CANCELLED,
             "Cancelled.",
-            partial(cancel_order, order_id, version, reason_id, actor, force=True),
+            partial(cancel_order, order_id, version, caller, reason_id, force=True),
         )
         for order_id, version, reason_id in refs
     ]
@@ -123,8 +148,8 @@ def _bulk_result(order_id: str, target: str, done: str, act: Callable[[], Order]
     Each order is its own conditional write, so one refusal does not stop the others."""
     try:
         act()
-    except NotFound as missing:
-        return {"orderId": order_id, "status": "FAILED", "summary": missing.summary}
+    except (NotFound, Forbidden) as refused:
+        return {"orderId": order_id, "status": "FAILED", "summary": refused.summary}
     except Refused as refused:
         if refused.current_status == target:
             return {"orderId": order_id, "status": "UNCHANGED", "summary": f"The order is already {target}."}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import Conflict, PayloadTooLarge, TransitionNotAllowed
-from order_service.core.keys import CREATED_ID, status_shard, status_shards
+from order_service.core.keys import CREATED_ID, status_shards
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
-from order_service.orders.rules import Order, StatusChange
+from order_service.orders.rules import Order
 
 
 def _table() -> str:
@@ -62,35 +63,49 @@ def put_new_once(order: Order, request_digest: str) -> Order | None:
     return None
 
 
-def unlock(order_id: str, version: int, now: str, target_time: str | None = None, actor: str | None = None) -> Order:
-    """LOCKED -> OPEN, if the order is LOCKED and still at `version`."""
-    update = _status_change(order_id, orders.history_entry(orders.OPEN, now, previous=orders.LOCKED, actor=actor), now)
-    if target_time:
-        update.set("deliveryPreferences.targetTime", target_time)
-    return _apply(update, order_id, version, orders.UNLOCKABLE_FROM, orders.NOT_UNLOCKABLE)
-
-
-def cancel(
-    order_id: str,
-    version: int,
-    now: str,
-    reason_id: str | None = None,
-    actor: str | None = None,
-    force: bool = False,
+def save(
+    before: Order,
+    after: Mapping[str, Any],
+    wrong_state: str,
+    *,
+    picking_not_started: str | None = None,
+    with_items: tuple[dict[str, Any], ...] = (),
 ) -> Order:
-    """OPEN or LOCKED -> CANCELLED, if the order is still at `version` and (unless `force`) its pick job
-    has not started. One conditional UpdateItem; the orders stream then cancels the pick job."""
-    # The previous status is not known without a read; the stream's old image has it.
-    update = _status_change(order_id, orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
-    update.remove("idxNotRoutable")
-    if reason_id:
-        update.set("cancelationReasonId", reason_id)
-    if force:
-        return _apply(update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE)
-    update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
-    return _apply(
-        update, order_id, version, orders.CANCELLABLE_FROM, orders.NOT_CANCELLABLE, orders.PICKING_HAS_STARTED
-    )
+    """Writes an order changed by the rules (`after`, computed from `before` as read): one UpdateItem
+    that sets what changed and the index attributes of `after`, on the condition that the order is
+    still at `before`'s version - so two changes computed from the same read cannot both land. With
+    `picking_not_started` (the refusal's text) also on the condition that its pick job has not started;
+    with `with_items`, one transaction with those (e.g. cancelling its pick job), which must all pass."""
+    order_id = before["id"]
+    update = dynamo.Update()
+    for name, value in after.items():
+        if name != "id" and before.get(name) != value:
+            update.set(name, value)
+    for name in before.keys() - after.keys():
+        update.remove(name)
+    attributes = orders.index_attributes(cast(Order, after))
+    for name in orders.INDEX_ATTRIBUTES:
+        if name in attributes:
+            update.set(name, attributes[name])
+        else:
+            update.remove(name)
+    update.exists("id").equals("version", before["version"])
+    if picking_not_started:
+        update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
+    try:
+        if not with_items:
+            return cast(Order, update.execute(_table(), {"id": order_id}))
+        dynamo.transact([update.transact_item(_table(), {"id": order_id}), *with_items])
+        return cast(Order, dict(after))
+    except dynamo.ConditionFailed as failure:
+        old = failure.old
+    except dynamo.TransactionRefused as refused:
+        if 0 not in refused.old:  # the order passed; another item refused (its caller explains it)
+            raise
+        old = refused.old[0]
+    if picking_not_started and old and old.get("version") == before["version"]:
+        raise TransitionNotAllowed(picking_not_started, before["version"], before["version"]) from None
+    raise orders.ORDER.refusal(order_id, old, before["version"], wrong_state) from None
 
 
 def picking_started(order_id: str) -> dict[str, Any]:
@@ -98,40 +113,6 @@ def picking_started(order_id: str) -> dict[str, Any]:
     is still OPEN, so that a plain CANCEL is refused from now on. Invisible to clients: no new version."""
     update = dynamo.Update().set(orders.PICKING_STARTED, "true").equals("status", orders.OPEN)
     return update.transact_item(_table(), {"id": order_id})
-
-
-def _status_change(order_id: str, entry: StatusChange, now: str) -> dynamo.Update:
-    """A status change: the new status (and with it the order's shard of by-status, computed from its
-    id), the next version, one status history entry; no longer locked."""
-    return (
-        dynamo.Update()
-        .set("status", entry["status"])
-        .set("idxStatusShard", status_shard(entry["status"], order_id))
-        .add_to("version", 1)
-        .set("lastModified", now)
-        .append("statusHistory", [entry])
-        .remove("idxLockedFacilityRef")
-    )
-
-
-def _apply(
-    update: dynamo.Update,
-    order_id: str,
-    version: int,
-    allowed_from: tuple[str, ...],
-    wrong_state: str,
-    other_condition: str | None = None,
-) -> Order:
-    """One conditional UpdateItem; a refusal is explained from the old image (no read before the write).
-    `other_condition` explains a refusal by the update's own extra condition (status and version were fine)."""
-    update.exists("id").one_of("status", list(allowed_from)).equals("version", version)
-    try:
-        return update.execute(_table(), {"id": order_id})  # type: ignore[return-value]
-    except dynamo.ConditionFailed as failure:
-        old = failure.old
-        if other_condition and old and old.get("version") == version and old.get("status") in allowed_from:
-            raise TransitionNotAllowed(other_condition, version, version) from None
-        raise orders.ORDER.refusal(order_id, old, version, wrong_state) from None
 
 
 @dataclass(frozen=True)
@@ -160,7 +141,8 @@ LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", 
 BY_TENANT_ORDER_ID = dynamo.Index("by-tenant-order-id", "tenantOrderId", CREATED_ID)
 BY_CONSUMER_ID = dynamo.Index("by-consumer-id", "idxConsumerId", CREATED_ID)
 NOT_ROUTABLE = dynamo.Index("not-routable", "idxNotRoutable", CREATED_ID)
-INDEXES = (BY_STATUS, BY_FACILITY, LOCKED_BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, NOT_ROUTABLE)
+HOLDS_DUE = dynamo.Index("holds-due", orders.HOLD_DUE_SHARD, orders.HOLD_DUE_AT)
+INDEXES = (BY_STATUS, BY_FACILITY, LOCKED_BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, NOT_ROUTABLE, HOLDS_DUE)
 
 
 def listing(where: OrderFilter) -> dynamo.KeysListing | dynamo.Listing:
@@ -204,6 +186,14 @@ def waiting_for_routing() -> list[Order]:
     """OPEN or LOCKED orders that are NOT_ROUTABLE (the sparse not-routable index, then by key)."""
     ids, _ = dynamo.KeysListing(_table(), "order", NOT_ROUTABLE, ["WAITING"]).all_ids()
     return cast(list[Order], dynamo.get_many(_table(), ids))
+
+
+def holds_due(now: str, limit: int = 500) -> list[Order]:
+    """LOCKED orders with a hold warning or expiry due before `now` (the sparse holds-due index, one
+    key-condition query per shard), the earliest `limit` of them, read by key; the rest are due next run."""
+    shards = [str(shard) for shard in range(orders.HOLD_DUE_SHARDS)]
+    ids, _ = dynamo.KeysListing(_table(), "order", HOLDS_DUE, shards).all_ids(before=now)
+    return cast(list[Order], dynamo.get_many(_table(), ids[:limit]))
 
 
 def assign_route(order: Order, routing: Routing, now: str) -> bool:

@@ -67,8 +67,12 @@ def short_id(pickjob_id_: str) -> str:
 
 
 def attempt_of(order: Mapping[str, Any]) -> int:
-    """Which routing attempt the order is on (0 first; each reroute adds one)."""
-    return len((order.get("routing") or {}).get("attempts") or [])
+    """Which pick job the order is on (0 first): each reroute adds one, and so does each re-lock (an OPEN
+    order held again: its pick job was cancelled, its release makes a new one)."""
+    relocks = sum(
+        1 for e in order.get("statusHistory") or [] if e.get("status") == "LOCKED" and e.get("previousStatus") == "OPEN"
+    )
+    return len((order.get("routing") or {}).get("attempts") or []) + relocks
 
 
 def _status(image: Mapping[str, Any] | None) -> str | None:
@@ -86,8 +90,11 @@ def pickjob_change(
 
     CREATE at the moments an order becomes fulfillable (OPEN and ROUTED): created so, unlocked, or
     routed at last. (A reroute moves a fulfillable order; the reroute job creates that pick job itself.)
-    CANCEL when an OPEN order is cancelled (a started pick job too: only FORCE_CANCEL gets that far).
-    Nothing for anything else - a LOCKED order never gets one.
+    CANCEL when an OPEN order is cancelled (a started pick job too: only FORCE_CANCEL gets that far),
+    or re-locked (PLACE_HOLD cancels its OPEN pick job in its own transaction; this catches the pick job
+    that the stream created after that transaction, from the record before it).
+    Nothing for anything else - a LOCKED order never gets one. The pick job concerned is always the old
+    image's (`attempt_of(old)`).
     """
     if change == "INSERT":
         return "CREATE" if _status(new) == "OPEN" and _routing_status(new) == "ROUTED" else None
@@ -96,7 +103,7 @@ def pickjob_change(
     fulfillable = _status(new) == "OPEN" and _routing_status(new) == "ROUTED"
     if fulfillable and (_status(old) == "LOCKED" or _routing_status(old) == "NOT_ROUTABLE"):
         return "CREATE"
-    if _status(old) == "OPEN" and _status(new) == "CANCELLED":
+    if _status(old) == "OPEN" and _status(new) in ("CANCELLED", "LOCKED"):
         return "CANCEL"
     return None
 

@@ -29,6 +29,6 @@ def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any]
         else:
             logger.info("pick job exists already (redelivery)", extra={"order_id": new["id"]})
     else:
-        pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(new))
+        pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(old or new))
         if pickjob_store.cancel_active(pickjob_id, now_iso()):
             logger.info("pick job cancelled with its order", extra={"order_id": new["id"], "pickjob_id": pickjob_id})

@@ -64,6 +64,20 @@ def cancel_active(pickjob_id: str, now: str) -> PickJob | None:
         return None
 
 
+def cancel_open_change(pickjob_id: str, now: str) -> dict[str, Any]:
+    """The pick job's part of a re-lock transaction (holds.service.place_hold): OPEN -> CANCELED, only
+    if it is OPEN (refused when it does not exist yet, or has started)."""
+    update = (
+        dynamo.Update()
+        .set("status", pickjobs.CANCELED)
+        .set(STATUS_SHARD, status_shard(pickjobs.CANCELED, pickjob_id))
+        .add_to("version", 1)
+        .set("lastModified", now)
+        .equals("status", pickjobs.OPEN)
+    )
+    return update.transact_item(_table(), {"id": pickjob_id})
+
+
 def change_status(pickjob: PickJob, version: int, status: str, now: str, order_change: dict[str, Any]) -> PickJob:
     """A client's PATCH: forward only. One transaction with `order_change` (orders.store.picking_started),
     so that picking starts only while the order is OPEN and a plain CANCEL is refused from then on."""

@@ -63,6 +63,7 @@ def event_facilities(envelope: dict[str, Any]) -> set[str]:
     found = {
         payload.get("facilityRef"),  # a pick job; TIME_TRIGGERED_REROUTE_FAILED
         (payload.get("routing") or {}).get("facilityRef"),  # an order
+        ((payload.get("order") or {}).get("routing") or {}).get("facilityRef"),  # a hold's events; a reroute
         payload.get("oldFacilityRef"),  # PICK_JOB_REROUTED
         payload.get("newFacilityRef"),
     }

@@ -96,6 +96,7 @@ class TestTokens:
             "ORDER_READ",
             "ORDER_UNLOCK",
             "ORDER_CANCEL",
+            "ORDER_HOLD",
             "PICKJOB_READ",
             "FACILITY_READ",
         }

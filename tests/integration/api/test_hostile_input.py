@@ -46,6 +46,11 @@ BODY_ROUTES: dict[str, tuple[str, str, Any]] = {
     "patch facility": ("PATCH", "/api/facilities/{facility}", {"version": 1, "name": "Renamed"}),
     "patch pick job": ("PATCH", "/api/pickjobs/{pickjob}", {"version": 1, "status": "IN_PROGRESS"}),
     "put reroute": ("PUT", "/api/configurations/reroute", {"active": True, "version": 0}),
+    "put hold types": (
+        "PUT",
+        "/api/configurations/holds",
+        {"types": [{"key": "FRAUD", "name": "Fraud check", "releaseGroups": ["reviewers"]}], "version": 0},
+    ),
     "create subscription": (
         "POST",
         "/api/subscriptions",
@@ -275,6 +280,44 @@ SPECIFIC = [
         '{"active": true, "rerouteAfterMinutes": ' + "9" * 40 + ', "version": 0}',
         400,
         "rerouteAfterMinutes",
+    ),
+    Case(
+        "hold types: a type key with a space",
+        "PUT",
+        "/api/configurations/holds",
+        {"types": [{"key": "FRAUD CHECK", "name": "x", "releaseGroups": ["reviewers"]}], "version": 0},
+        400,
+        "types[0].key",
+    ),
+    Case(
+        "hold types: the same key twice",
+        "PUT",
+        "/api/configurations/holds",
+        {
+            "types": [
+                {"key": "F", "name": "x", "releaseGroups": ["g"]},
+                {"key": "F", "name": "y", "releaseGroups": ["g"]},
+            ],
+            "version": 0,
+        },
+        400,
+        "types",
+    ),
+    Case(
+        "place hold: reason of 3,000 characters",
+        "POST",
+        "/api/orders/{order}/actions",
+        {"name": "PLACE_HOLD", "version": 1, "type": "DEFAULT", "reason": LONG},
+        400,
+        "reason",
+    ),
+    Case(
+        "create order: an unknown hold type",
+        "POST",
+        "/api/orders",
+        order_body(holds=[{"type": "NO_SUCH_TYPE"}]),
+        400,
+        "holds[0].type",
     ),
     Case(
         "redrive: eventId of 3,000 characters",

@@ -118,8 +118,9 @@ def test_the_same_batch_three_times_gives_one_pick_job_and_the_same_event_ids(ap
 
     assert len(pickjobs_of(api, order["id"])) == 1
     envelopes = event_sink.envelopes()
-    assert len(envelopes) == 6
-    assert len({e["eventId"] for e in envelopes}) == 2  # ORDER_CREATED and ORDER_UNLOCKED, three times each
+    assert len(envelopes) == 12
+    # ORDER_CREATED, ORDER_HOLD_PLACED (its DEFAULT hold), ORDER_HOLD_RELEASED and ORDER_UNLOCKED, three times each
+    assert len({e["eventId"] for e in envelopes}) == 4
 
 
 def test_a_poisoned_record_fails_alone(api, facility):
@@ -161,7 +162,8 @@ def test_a_refused_event_holds_back_the_later_events_of_its_order_so_the_bus_see
     streams.drain()  # one batch: CREATED (refused), the other order's CREATED, UNLOCKED; then Lambda's retry
 
     assert refused
-    assert fake_bus.of(locked["id"]) == ["ORDER_CREATED", "ORDER_UNLOCKED"]  # never UNLOCKED before CREATED
+    # never UNLOCKED before CREATED
+    assert fake_bus.of(locked["id"]) == ["ORDER_CREATED", "ORDER_HOLD_PLACED", "ORDER_HOLD_RELEASED", "ORDER_UNLOCKED"]
     assert fake_bus.of(other["id"])[0] == "ORDER_CREATED"
     assert streams.failed == []  # nothing given up
 

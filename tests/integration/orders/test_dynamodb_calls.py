@@ -45,6 +45,8 @@ def test_calls_per_operation(api):
     assert create_nearest == {"PutItem": 1, "Query": 1}  # the ONLINE facilities, then one write
     assert create_collect == {"PutItem": 1, "BatchGetItem": 1}  # the collect facility, then one write
     assert get == {"GetItem": 1}
-    assert unlock == {"UpdateItem": 1}
-    assert cancel == {"UpdateItem": 1}
-    assert conflict == {"UpdateItem": 1}  # the refusal explains itself from ALL_OLD, no extra read
+    # a hold-aware change reads the order (its holds decide what to write), then writes on that version;
+    # DEFAULT holds need no read of the hold types' configuration
+    assert unlock == {"GetItem": 1, "UpdateItem": 1}
+    assert cancel == {"GetItem": 1, "UpdateItem": 1}
+    assert conflict == {"GetItem": 1}  # a stale version is refused from the read, nothing written

@@ -13,7 +13,7 @@ from tests.platform_schemas import violations
 
 # what the service adds to what was sent
 SERVICE_FIELDS = {"id", "version", "created", "lastModified", "routing", "statusHistory", "processId"}
-SERVICE_FIELDS |= {"workflowInformation"}
+SERVICE_FIELDS |= {"workflowInformation", "holds"}  # holds: our extension, the holds of a LOCKED order
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_a_locked_order_is_never_touched_and_its_clock_starts_at_unlock(api, str
     assert report.candidates == 0
     assert jobs_of(api, order["id"]) == []
     assert api.get(f"/api/orders/{order['id']}").body == order  # no routing change, same version
-    assert [e["event"] for e in event_sink.envelopes()] == ["ORDER_CREATED"]
+    assert [e["event"] for e in event_sink.envelopes()] == ["ORDER_CREATED", "ORDER_HOLD_PLACED"]  # its DEFAULT hold
 
     api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})
     streams.drain()
