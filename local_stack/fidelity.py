@@ -15,6 +15,7 @@ HONOURED, APPROXIMATED, IGNORED = "honoured", "approximated", "ignored"
 
 NO_IAM = "moto does not enforce IAM: every function may call everything locally"
 ENCRYPTION = "encryption at rest has no observable effect on one machine"
+NO_CLOUDWATCH = "no CloudWatch locally: no metrics are evaluated, no alarm fires or notifies (docs/operations.md)"
 
 # kind -> property -> (status, how or why). A kind is a resource type, "Globals.Function", or an event
 # source type of a function ("Event Api", "Event DynamoDB", ...).
@@ -94,12 +95,17 @@ PROPERTIES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "MethodSettings": (IGNORED, "metrics and throttling (100 req/s) are not enforced locally"),
         "AccessLogSetting": (IGNORED, "access logs go to CloudWatch Logs on AWS; there is none locally"),
+        "Name": (IGNORED, "one local API on LOCAL_API_PORT; on AWS the name is its metrics' ApiName dimension"),
     },
     "AWS::Logs::LogGroup": {
         "RetentionInDays": (IGNORED, "no CloudWatch Logs locally (the API's access log group)"),
     },
     "AWS::KMS::Key": {
-        "Description": (HONOURED, "created in moto's KMS; webhook secrets are sealed with it as on AWS"),
+        "Description": (
+            HONOURED,
+            "created in moto's KMS; webhook secrets are sealed with WebhookSecretsKey as on AWS (AlarmTopicKey: "
+            "created, unused: no CloudWatch locally)",
+        ),
         "EnableKeyRotation": (IGNORED, "moto does not rotate keys"),
         "KeyPolicy": (IGNORED, NO_IAM),
     },
@@ -127,6 +133,43 @@ PROPERTIES: dict[str, dict[str, tuple[str, str]]] = {
         "ReceiveMessageWaitTimeSeconds": (HONOURED, "moto's queue attribute"),
         "RedrivePolicy": (HONOURED, "moto moves a message to the DLQ after maxReceiveCount receives"),
         "SqsManagedSseEnabled": (IGNORED, ENCRYPTION),
+    },
+    "AWS::SNS::Topic": {
+        "DisplayName": (IGNORED, NO_CLOUDWATCH + "; the alarms' topic is not created"),
+        "KmsMasterKeyId": (IGNORED, NO_CLOUDWATCH + "; the alarms' topic is not created"),
+    },
+    "AWS::SNS::TopicPolicy": {
+        "Topics": (IGNORED, NO_CLOUDWATCH),
+        "PolicyDocument": (IGNORED, NO_CLOUDWATCH),
+    },
+    "AWS::SNS::Subscription": {
+        "TopicArn": (IGNORED, NO_CLOUDWATCH + "; no alarm e-mail"),
+        "Protocol": (IGNORED, NO_CLOUDWATCH + "; no alarm e-mail"),
+        "Endpoint": (IGNORED, NO_CLOUDWATCH + "; no alarm e-mail"),
+    },
+    "AWS::CloudWatch::Alarm": {
+        name: (IGNORED, NO_CLOUDWATCH)
+        for name in (
+            "AlarmName",
+            "AlarmDescription",
+            "Namespace",
+            "MetricName",
+            "Dimensions",
+            "Statistic",
+            "Metrics",
+            "Period",
+            "EvaluationPeriods",
+            "DatapointsToAlarm",
+            "Threshold",
+            "ComparisonOperator",
+            "TreatMissingData",
+            "AlarmActions",
+            "OKActions",
+        )
+    },
+    "AWS::CloudWatch::Dashboard": {
+        "DashboardName": (IGNORED, NO_CLOUDWATCH + "; tests check its body (tests/tooling/test_alarms.py)"),
+        "DashboardBody": (IGNORED, NO_CLOUDWATCH + "; tests check its body (tests/tooling/test_alarms.py)"),
     },
     "AWS::SQS::QueuePolicy": {
         "Queues": (IGNORED, NO_IAM),

@@ -55,6 +55,8 @@ def arn(logical_id: str) -> str:
         return f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{logical_id}"
     if kind == "AWS::Cognito::UserPool":
         return f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{logical_id}"
+    if kind == "AWS::CloudWatch::Alarm":  # not created locally (no CloudWatch); named in the dashboard's body
+        return f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{logical_id}"
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical_id}"
 
 

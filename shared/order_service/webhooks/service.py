@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import boto3
 from aws_lambda_powertools import Logger
@@ -166,10 +166,15 @@ def backoff_seconds(attempt: int) -> int:
 
 
 # ----------------------------------------------------------------- delivery ---
+MessageFate = Literal["DELIVERED", "RETRY", "DEAD", "DROPPED"]
+
+
 @dataclass(frozen=True)
 class Result:
     done: bool  # False: leave the message on the queue for another try after `retry_in` seconds
     retry_in: int = 0
+    # what became of it (the sender counts these: docs/operations.md, metrics); DROPPED: nothing to send
+    fate: MessageFate = "DROPPED"
 
 
 def deliver(message: dict[str, Any], attempt: int) -> Result:
@@ -199,14 +204,14 @@ def deliver(message: dict[str, Any], attempt: int) -> Result:
     if outcome.delivered:
         subscription_store.record_delivered(subscription_id, envelope["eventId"], attempt, now_iso())
         logger.info("webhook delivered", extra={**context, "outcome": outcome.detail})
-        return Result(True)
+        return Result(True, fate="DELIVERED")
     if attempt >= settings().webhook_max_tries:
         subscription_store.record_dead(subscription_id, envelope, attempt, outcome.detail, now_iso())
         logger.warning("webhook dead-lettered", extra={**context, "outcome": outcome.detail})
-        return Result(True)
+        return Result(True, fate="DEAD")
     retry_in = backoff_seconds(attempt)
     logger.info("webhook failed; will retry", extra={**context, "outcome": outcome.detail, "retry_in": retry_in})
-    return Result(False, retry_in)
+    return Result(False, retry_in, "RETRY")
 
 
 # ------------------------------------------------------------- dead letters ---

@@ -127,6 +127,30 @@ def test_always_failing_receiver_ends_in_dead_letters_and_is_redriven_when_back(
     assert api.get(f"/api/subscriptions/{subscription['id']}/deadletters").body["total"] == 0
 
 
+def test_the_sender_counts_deliveries_failed_tries_and_dead_letters(api, settle, receiver, capsys):
+    """The metrics the dashboard and WebhookDeadLettersAlarm read (docs/operations.md)."""
+    import json
+
+    api.post("/api/facilities", facility_body())
+    subscribe(api, receiver.url, "ORDER_CREATED")
+    subscribe(api, receiver.url + "/down", "ORDER_CREATED")
+    receiver.script = [200]  # the first subscription's one try; then the other fails its 3 tries
+    receiver.default = 503
+    capsys.readouterr()
+
+    api.post("/api/orders", locked_order_body())
+    settle()
+
+    counted = {"WebhooksDelivered": 0.0, "WebhookTriesFailed": 0.0, "WebhookDeadLetters": 0.0}
+    for line in capsys.readouterr().out.splitlines():
+        if '"CloudWatchMetrics"' in line:
+            document = json.loads(line)
+            for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+                if metric["Name"] in counted:
+                    counted[metric["Name"]] += sum(document[metric["Name"]])
+    assert counted == {"WebhooksDelivered": 1, "WebhookTriesFailed": 2, "WebhookDeadLetters": 1}
+
+
 def dead_letters_of(api, subscription: dict, count: int) -> list[str]:
     """`count` dead letters of `subscription`, recorded as the sender records them after the last try."""
     from order_service.webhooks import store
