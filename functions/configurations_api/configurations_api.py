@@ -1,4 +1,5 @@
-"""The time-triggered reroute configuration: GET and PUT /api/configurations/reroute."""
+"""Configurations: the time-triggered reroute (GET and PUT /api/configurations/reroute) and the auto-lock
+rules (GET and PUT /api/configurations/lockrules, the dry run POST /api/configurations/lockrules/actions)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from order_service.api.http import Api, Request, Response, json_response
 from order_service.configurations import store as configurations
 from order_service.core.clock import now_iso
+from order_service.lockrules import service as lockrules
+from order_service.lockrules import store as lockrules_store
 
 if TYPE_CHECKING:
     from order_service.configurations.models import RerouteConfigurationForUpdate
+    from order_service.lockrules.models import LockRulesConfigurationForUpdate, LockRulesTest
 
 MODELS = "order_service.configurations.models"  # loaded by the first request that needs them
+LOCKRULES_MODELS = "order_service.lockrules.models"
 logger = Logger()
 api = Api("configurations")
 
@@ -42,6 +47,48 @@ def put_reroute(request: Request, body: RerouteConfigurationForUpdate) -> Respon
     stored = configurations.put_reroute(body, now_iso())
     logger.info("reroute configuration changed", extra={"configuration": stored})
     return json_response(stored)
+
+
+@api.route(
+    "GET",
+    "/api/configurations/lockrules",
+    summary="The auto-lock rules",
+    permission="CONFIG_WRITE",
+    response=f"{LOCKRULES_MODELS}:LockRulesConfiguration",
+)
+def get_lockrules(request: Request) -> Response:
+    return json_response(lockrules_store.get_lockrules())
+
+
+@api.route(
+    "PUT",
+    "/api/configurations/lockrules",
+    summary="Replace the auto-lock rules",
+    permission="CONFIG_WRITE",
+    body=f"{LOCKRULES_MODELS}:LockRulesConfigurationForUpdate",
+    response=f"{LOCKRULES_MODELS}:LockRulesConfiguration",
+    errors=(400, 409, 413),
+)
+def put_lockrules(request: Request, body: LockRulesConfigurationForUpdate) -> Response:
+    stored = lockrules.put_rules(body, now_iso())
+    logger.info(
+        "lock rules changed", extra={"version": stored["version"], "rules": [r["key"] for r in stored["rules"]]}
+    )
+    return json_response(stored)
+
+
+@api.route(
+    "POST",
+    "/api/configurations/lockrules/actions",
+    summary="Dry run: the rules that would hold an order and the holds they would place (nothing written)",
+    permission="CONFIG_WRITE",
+    body=f"{LOCKRULES_MODELS}:LockRulesTest",
+    response=f"{LOCKRULES_MODELS}:LockRulesTestResult",
+    errors=(400, 413),
+)
+def dry_run_lockrules(request: Request, body: LockRulesTest) -> Response:
+    order_request = body.order.model_dump(mode="json", exclude_unset=True, exclude_none=True)  # as the create
+    return json_response(lockrules.dry_run(order_request))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

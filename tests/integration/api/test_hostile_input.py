@@ -46,6 +46,12 @@ BODY_ROUTES: dict[str, tuple[str, str, Any]] = {
     "patch facility": ("PATCH", "/api/facilities/{facility}", {"version": 1, "name": "Renamed"}),
     "patch pick job": ("PATCH", "/api/pickjobs/{pickjob}", {"version": 1, "status": "IN_PROGRESS"}),
     "put reroute": ("PUT", "/api/configurations/reroute", {"active": True, "version": 0}),
+    "put lock rules": (
+        "PUT",
+        "/api/configurations/lockrules",
+        {"rules": [{"key": "R", "name": "r", "holdType": "FRAUD", "reason": "x", "when": {"a": ["b"]}}], "version": 0},
+    ),
+    "lock rules dry run": ("POST", "/api/configurations/lockrules/actions", {"name": "TEST", "order": order_body()}),
     "create subscription": (
         "POST",
         "/api/subscriptions",
