@@ -17,48 +17,30 @@ from typing import Any
 
 from local_stack import fidelity, template
 from local_stack.apigw import LambdaContext
+from order_service.core.patterns import PatternError, check, matches
 
 log = logging.getLogger("local_stack.event_sources")
 
 
 # ------------------------------------------------------------------ filters ----
-def _matches_value(rule: Any, value: Any, present: bool) -> bool:
-    if isinstance(rule, dict):
-        if "exists" in rule:
-            if isinstance(value, dict | list):
-                raise ValueError(f"'exists' only matches leaves in AWS, not objects: {rule}")
-            return present == bool(rule["exists"])
-        if "prefix" in rule:
-            return present and isinstance(value, str) and value.startswith(rule["prefix"])
-        if "anything-but" in rule:
-            excluded = rule["anything-but"]
-            excluded = excluded if isinstance(excluded, list) else [excluded]
-            return present and value not in excluded
-        raise ValueError(f"filter rule not supported locally: {rule}")
-    return present and value == rule
-
-
-def matches(pattern: dict[str, Any], document: dict[str, Any]) -> bool:
-    """EventBridge-style pattern matching (the subset Lambda filters use: values, prefix,
-    anything-but, exists) of one stream record or SQS message. As in AWS, `exists` applies to
-    leaves only: `{"rerouteFailedAt": {"S": [{"exists": true}]}}`, not `{"rerouteFailedAt": [...]}`."""
-    for key, rule in pattern.items():
-        present = key in document
-        value = document.get(key)
-        if isinstance(rule, dict) and not any(k in rule for k in ("exists", "prefix", "anything-but")):
-            # a nested pattern; an absent object is matched as {} so that leaf {"exists": false} holds
-            if not matches(rule, value if isinstance(value, dict) else {}):
-                return False
-        elif isinstance(rule, list):
-            if not any(_matches_value(r, value, present) for r in rule):
-                return False
-        elif not _matches_value(rule, value, present):
-            return False
-    return True
-
-
 def passes(filters: list[dict[str, Any]], document: dict[str, Any]) -> bool:
+    """Lambda's FilterCriteria: a record passes when there are no filters or one of them matches it. The
+    patterns are the service's own engine (`order_service.core.patterns`, EventBridge's semantics)."""
     return not filters or any(matches(f, document) for f in filters)
+
+
+def _filters(key: str, props: dict[str, Any]) -> list[dict[str, Any]]:
+    """A mapping's FilterCriteria patterns, each checked: a pattern Lambda would refuse is refused here
+    too, never silently applied."""
+    found = []
+    for index, entry in enumerate((props.get("FilterCriteria") or {}).get("Filters", [])):
+        pattern = json.loads(entry["Pattern"])
+        try:
+            check(pattern)
+        except PatternError as error:
+            raise ValueError(f"{key}: FilterCriteria.Filters[{index}]: {error}") from None
+        found.append(pattern)
+    return found
 
 
 # ------------------------------------------------------------------ mappings ---
@@ -111,7 +93,7 @@ def stream_mappings() -> list[StreamMapping]:
                     bisect=bool(props.get("BisectBatchOnFunctionError", False)),
                     partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                     on_failure_queue=destination["Fn::GetAtt"][0] if destination else None,
-                    filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                    filters=_filters(f"{function.logical_id}.{name}", props),
                     batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
                     max_record_age=float(props.get("MaximumRecordAgeInSeconds", -1)),
                 )
@@ -365,7 +347,7 @@ def queue_mappings() -> list[QueueMapping]:
                     queue=props["Queue"]["Fn::GetAtt"][0],
                     batch_size=int(props.get("BatchSize", 10)),
                     partial_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-                    filters=[json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+                    filters=_filters(key, props),
                     max_concurrency=int((props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1)),
                 )
             )

@@ -62,7 +62,11 @@ PROPERTIES: dict[str, dict[str, tuple[str, str]]] = {
         "BisectBatchOnFunctionError": (HONOURED, "a failing batch is split in two and each half retried"),
         "FunctionResponseTypes": (HONOURED, "ReportBatchItemFailures: retried from the first failed record"),
         "DestinationConfig": (HONOURED, "OnFailure SQS queue gets Lambda's batch-info message"),
-        "FilterCriteria": (HONOURED, "values, prefix, anything-but, exists; other rules are refused"),
+        "FilterCriteria": (
+            HONOURED,
+            "the service's own pattern engine (`order_service.core.patterns`, EventBridge's language); "
+            "a pattern Lambda would refuse (or `wildcard`, `cidr`) is refused when the mappings are read",
+        ),
         "Enabled": (HONOURED, "false: not polled"),
     },
     "Event SQS": {

@@ -39,10 +39,12 @@ def _client_factories() -> list[Any]:
     from order_service.api import signin
     from order_service.core import dynamo
     from order_service.events import bus as event_bus
+    from order_service.lockrules import service as lockrules
     from order_service.webhooks import secrets
     from order_service.webhooks import service as webhooks
 
-    return [dynamo.client, event_bus.client, webhooks.sqs, signin.cognito, secrets.kms]
+    # and what a container caches from the tables: each moto world starts without it
+    return [dynamo.client, event_bus.client, webhooks.sqs, signin.cognito, secrets.kms, lockrules.current_rules]
 
 
 # What API Gateway's authorizer hands a route for a token of the admins group. Handlers are called

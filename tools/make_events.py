@@ -64,6 +64,32 @@ BODIES: dict[str, dict] = {
     },
     "DeadLetterAction": {"name": "REDRIVE"},
     "BulkOrderAction": {"name": "BULK_UNLOCK", "orders": [{"orderId": SAMPLE_ID, "version": 1}]},
+    "PutLockRulesConfiguration": {
+        "rules": [
+            {
+                "key": "HIGH_RISK",
+                "name": "Checkout risk score 70 or more",
+                "holdType": "FRAUD",
+                "reason": "Risk score from the checkout",
+                "when": {"customAttributes": {"riskScore": [{"numeric": [">=", 70]}]}},
+            },
+            {
+                "key": "NEW_CUSTOMER_BULK",
+                "name": "First order, more than 10 items",
+                "holdType": "FRAUD",
+                "reason": "First order of a new customer with a large quantity",
+                "when": {"$facts": {"consumerOrderCount": [0], "totalQuantity": [{"numeric": [">", 10]}]}},
+            },
+        ],
+        "version": 0,
+    },
+}
+BODIES["LockRulesAction"] = {
+    "name": "TEST",
+    "order": {
+        **{k: v for k, v in BODIES["CreateOrder"].items() if k not in ("status", "statusReasons")},
+        "customAttributes": {"riskScore": 82},
+    },
 }
 
 

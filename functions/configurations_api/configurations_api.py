@@ -1,5 +1,6 @@
-"""Configurations: GET and PUT /api/configurations/reroute (the time-triggered reroute) and
-/api/configurations/holds (the hold types)."""
+"""Configurations: the time-triggered reroute (GET and PUT /api/configurations/reroute), the hold types
+(GET and PUT /api/configurations/holds) and the auto-lock rules (GET and PUT /api/configurations/lockrules,
+the dry run POST /api/configurations/lockrules/actions)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,17 @@ from order_service.configurations import store as configurations
 from order_service.core.clock import now_iso
 from order_service.holds import store as hold_store
 from order_service.holds.rules import DEFAULT
+from order_service.lockrules import service as lockrules
+from order_service.lockrules import store as lockrules_store
 
 if TYPE_CHECKING:
     from order_service.configurations.models import RerouteConfigurationForUpdate
     from order_service.holds.models import HoldTypesForUpdate
+    from order_service.lockrules.models import LockRulesConfigurationForUpdate, LockRulesTest
 
 MODELS = "order_service.configurations.models"  # loaded by the first request that needs them
 HOLD_MODELS = "order_service.holds.models"
+LOCKRULES_MODELS = "order_service.lockrules.models"
 logger = Logger()
 api = Api("configurations")
 
@@ -60,6 +65,17 @@ def get_hold_types(request: Request) -> Response:
 
 
 @api.route(
+    "GET",
+    "/api/configurations/lockrules",
+    summary="The auto-lock rules",
+    permission="CONFIG_WRITE",
+    response=f"{LOCKRULES_MODELS}:LockRulesConfiguration",
+)
+def get_lockrules(request: Request) -> Response:
+    return json_response(lockrules_store.get_lockrules())
+
+
+@api.route(
     "PUT",
     "/api/configurations/holds",
     summary="Replace the hold types: who releases each, approvals, expiry, warning",
@@ -73,6 +89,37 @@ def put_hold_types(request: Request, body: HoldTypesForUpdate) -> Response:
     stored = hold_store.put_configuration(types, body.version, now_iso())
     logger.info("hold types changed", extra={"types": [t["key"] for t in types], "version": stored["version"]})
     return json_response(stored)
+
+
+@api.route(
+    "PUT",
+    "/api/configurations/lockrules",
+    summary="Replace the auto-lock rules",
+    permission="CONFIG_WRITE",
+    body=f"{LOCKRULES_MODELS}:LockRulesConfigurationForUpdate",
+    response=f"{LOCKRULES_MODELS}:LockRulesConfiguration",
+    errors=(400, 409, 413),
+)
+def put_lockrules(request: Request, body: LockRulesConfigurationForUpdate) -> Response:
+    stored = lockrules.put_rules(body, now_iso())
+    logger.info(
+        "lock rules changed", extra={"version": stored["version"], "rules": [r["key"] for r in stored["rules"]]}
+    )
+    return json_response(stored)
+
+
+@api.route(
+    "POST",
+    "/api/configurations/lockrules/actions",
+    summary="Dry run: the rules that would hold an order and the holds they would place (nothing written)",
+    permission="CONFIG_WRITE",
+    body=f"{LOCKRULES_MODELS}:LockRulesTest",
+    response=f"{LOCKRULES_MODELS}:LockRulesTestResult",
+    errors=(400, 413),
+)
+def dry_run_lockrules(request: Request, body: LockRulesTest) -> Response:
+    order_request = body.order.model_dump(mode="json", exclude_unset=True, exclude_none=True)  # as the create
+    return json_response(lockrules.dry_run(order_request))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

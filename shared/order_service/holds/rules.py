@@ -13,7 +13,7 @@ type does not move the goalposts of a hold already placed).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, NotRequired, TypedDict
@@ -112,6 +112,9 @@ class HoldTypes:
             raise InvalidRequest(f"Unknown hold type '{key}' (configured: {known}).", where)
         return found
 
+    def known(self, key: str) -> bool:
+        return key == DEFAULT or key in self._types()
+
     def release_rule(self, key: str) -> HoldType:
         """The type that decides who releases a hold of `key`; a type since removed from the
         configuration falls back to DEFAULT's rule (ORDER_UNLOCK), so that its holds stay releasable."""
@@ -161,25 +164,30 @@ def new_hold(request: HoldRequest, hold_type: HoldType, now: str, actor: str | N
     return hold
 
 
-def initial_holds(request: Mapping[str, Any], types: HoldTypes, now: str, actor: str | None) -> list[Hold]:
+def initial_holds(
+    request: Mapping[str, Any],
+    types: HoldTypes,
+    now: str,
+    actor: str | None,
+    by_rules: Sequence[Mapping[str, Any]] = (),
+) -> list[Hold]:
     """The holds of an order being created: the typed ones of our `holds` extension; else, for
-    `status: LOCKED`, one DEFAULT hold per LOCKED status reason (or one without a reason)."""
+    `status: LOCKED`, one DEFAULT hold per LOCKED status reason (or one without a reason); then those
+    the auto-lock rules place (`by_rules`: {"type", "reason", "placedByRule"})."""
     typed = request.get("holds") or []
-    if typed:
-        return [
-            new_hold(
-                HoldRequest(h["type"], h.get("reason"), placed_by_rule=h.get("placedByRule")),
-                types.get(h["type"], f"holds[{i}].type"),
-                now,
-                actor,
-            )
-            for i, h in enumerate(typed)
-        ]
-    if request.get("status") != "LOCKED":
-        return []
-    reasons = [r.get("reason") for r in request.get("statusReasons") or [] if r.get("status") == "LOCKED"]
-    default = types.get(DEFAULT)
-    return [new_hold(HoldRequest(DEFAULT, reason), default, now, actor) for reason in reasons or [None]]
+    placed = [
+        new_hold(HoldRequest(h["type"], h.get("reason")), types.get(h["type"], f"holds[{i}].type"), now, actor)
+        for i, h in enumerate(typed)
+    ]
+    if not typed and request.get("status") == "LOCKED":
+        reasons = [r.get("reason") for r in request.get("statusReasons") or [] if r.get("status") == "LOCKED"]
+        placed += [new_hold(HoldRequest(DEFAULT, reason), DEFAULT_TYPE, now, actor) for reason in reasons or [None]]
+    for rule_hold in by_rules:
+        request_ = HoldRequest(rule_hold["type"], rule_hold.get("reason"), placed_by_rule=rule_hold["placedByRule"])
+        # a type removed since the rule was saved must not refuse the shop's order: the hold stays, as DEFAULT
+        hold_type = types.get(rule_hold["type"]) if types.known(rule_hold["type"]) else DEFAULT_TYPE
+        placed.append(new_hold(request_, hold_type, now, actor))
+    return placed
 
 
 def holds_of(order: Mapping[str, Any]) -> list[Hold]:

@@ -17,6 +17,7 @@ from order_service.facilities.routing import Routing
 from order_service.holds import rules as holds
 from order_service.holds import store as hold_store
 from order_service.holds.rules import Caller
+from order_service.lockrules import service as lockrules
 from order_service.orders import rules as orders
 from order_service.orders import store as order_store
 from order_service.orders.rules import Order
@@ -54,7 +55,9 @@ def create_order(
     With `order_id` (derived from an Idempotency-Key) an order already stored under that id by the
     same request (`request_digest`) is the answer: the retry of a request that failed after writing."""
     now = now_iso()
-    placed = holds.initial_holds(request, hold_store.hold_types(), now, actor)  # reads types only if typed
+    # the auto-lock rules, before the one write: a held order never has a pick job, not even for a moment
+    by_rules = lockrules.holds_for(request)
+    placed = holds.initial_holds(request, hold_store.hold_types(), now, actor, by_rules)  # types read if typed
     order = orders.new_order(request, route(request), now, actor, placed)
     if order_id is None:
         order_store.put_new(order)

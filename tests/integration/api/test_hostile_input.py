@@ -51,6 +51,12 @@ BODY_ROUTES: dict[str, tuple[str, str, Any]] = {
         "/api/configurations/holds",
         {"types": [{"key": "FRAUD", "name": "Fraud check", "releaseGroups": ["reviewers"]}], "version": 0},
     ),
+    "put lock rules": (
+        "PUT",
+        "/api/configurations/lockrules",
+        {"rules": [{"key": "R", "name": "r", "holdType": "FRAUD", "reason": "x", "when": {"a": ["b"]}}], "version": 0},
+    ),
+    "lock rules dry run": ("POST", "/api/configurations/lockrules/actions", {"name": "TEST", "order": order_body()}),
     "create subscription": (
         "POST",
         "/api/subscriptions",

@@ -42,8 +42,9 @@ def test_calls_per_operation(api):
     with counting() as conflict:
         api.post(f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 2})
 
-    assert create_nearest == {"PutItem": 1, "Query": 1}  # the ONLINE facilities, then one write
-    assert create_collect == {"PutItem": 1, "BatchGetItem": 1}  # the collect facility, then one write
+    # the ONLINE facilities, then one write; and the auto-lock rules, read once per container every 30 s
+    assert create_nearest == {"GetItem": 1, "PutItem": 1, "Query": 1}
+    assert create_collect == {"PutItem": 1, "BatchGetItem": 1}  # the collect facility, then one write (rules cached)
     assert get == {"GetItem": 1}
     # a hold-aware change reads the order (its holds decide what to write), then writes on that version;
     # DEFAULT holds need no read of the hold types' configuration
