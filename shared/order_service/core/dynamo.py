@@ -455,7 +455,7 @@ def get_many(table: str, ids: list[str]) -> list[dict[str, Any]]:
 class KeysListing:
     """A listing over KEYS_ONLY index partitions whose sort key is unique and ordered ("{created}#{id}",
     core.keys.created_id): a page of keys from each partition (a bounded fan-out, e.g. the shards of a
-    status), merged oldest first, then the page's items read by key (one BatchGetItem). `keep` filters
+    status), merged in sort-key order, then the page's items read by key (one BatchGetItem). `keep` filters
     the items on attributes the index does not carry (a page may come out short;
     `next_start_after_id` goes on); `recheck` drops items that left the listing since the (eventually
     consistent) index was read, without giving up `total`.
@@ -463,6 +463,11 @@ class KeysListing:
     Reads at most MAX_ITEMS_READ_PER_PAGE keys over all partitions (at least one each) plus the page's
     items; `total` reads at most MAX_ITEMS_COUNTED keys over all partitions (None beyond; with `keep`,
     known only when every match fits on the first page).
+
+    `within` limits every partition to the sort keys that start with it (one range of a partition that
+    several keys share, e.g. "{facility}#" in by-status-facility); the place of `start_after_id` is
+    then `within` followed by the item's `place` attribute (which never changes), so a listing goes on
+    after an item that has moved elsewhere since.
     """
 
     table: str
@@ -471,6 +476,8 @@ class KeysListing:
     partitions: list[str]
     keep: Callable[[dict[str, Any]], bool] | None = None
     recheck: Callable[[dict[str, Any]], bool] | None = None
+    within: str | None = None
+    place: str | None = None
 
     @property
     def sort_key(self) -> str:
@@ -480,7 +487,14 @@ class KeysListing:
         names = {"#pk": self.index.partition_key}
         values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
-        if after is not None:
+        if self.within is not None:
+            # begins_with(within), from the cursor on: BETWEEN is inclusive, so the cursor's own key
+            # (if still there) comes first and `keys` drops it; the range ends before the next prefix
+            names["#sk"] = self.sort_key
+            values[":low"] = {"S": after or self.within}
+            values[":high"] = {"S": self.within[:-1] + chr(ord(self.within[-1]) + 1)}
+            condition += " AND #sk BETWEEN :low AND :high"
+        elif after is not None:
             names["#sk"] = self.sort_key
             values[":after"] = {"S": after}
             condition += " AND #sk > :after"  # the sort key is unique: exactly after the cursor
@@ -494,31 +508,36 @@ class KeysListing:
 
     def _cursor(self, start_after_id: str) -> str:
         """The sort key of the item to go on after (it never changes, so this holds even when the item
-        has left the listing since, e.g. an order unlocked)."""
+        has left the listing since, e.g. an order unlocked; with `within`: `within` + its `place`)."""
+        attribute = self.place if self.within is not None and self.place else self.sort_key
         response = client().get_item(
             TableName=self.table,
             Key=to_item({"id": start_after_id}),
             ProjectionExpression="#sk",
-            ExpressionAttributeNames={"#sk": self.sort_key},
+            ExpressionAttributeNames={"#sk": attribute},
         )
-        place = (response.get("Item") or {}).get(self.sort_key, {}).get("S")
+        place = (response.get("Item") or {}).get(attribute, {}).get("S")
         if place is None:
             raise InvalidRequest(f"startAfterId: no {self.entity} '{start_after_id}' in this listing.", "startAfterId")
-        return str(place)
+        return f"{self.within}{place}" if attribute != self.sort_key else str(place)
 
     def keys(self, size: int, start_after_id: str | None) -> tuple[list[str], str | None]:
-        """The ids of one page, oldest first, and the id to go on after (None: the listing ends here).
+        """The ids of one page in sort-key order (oldest first; by-status-facility: by facility, then
+        oldest first), and the id to go on after (None: the listing ends here).
 
         The read budget is shared by the partitions; a partition that had more than its share sets a
         frontier (its last key read): keys past it are left for the next page, so the merge stays in
         order however the items spread over the partitions."""
         cursor = self._cursor(start_after_id) if start_after_id else None
-        share = max(1, min(size + 1, MAX_ITEMS_READ_PER_PAGE // len(self.partitions)))
+        inclusive = self.within is not None and cursor is not None  # the cursor's key may come back first
+        budget = MAX_ITEMS_READ_PER_PAGE - (len(self.partitions) if inclusive else 0)
+        share = max(1, min(size + 1, budget // len(self.partitions)))
         rows: list[tuple[str, str]] = []
         frontier: str | None = None
         for partition in self.partitions:
-            response = client().query(**self._query(partition, cursor), Limit=share)
+            response = client().query(**self._query(partition, cursor), Limit=share + inclusive)
             found = [(item[self.sort_key]["S"], item["id"]["S"]) for item in response.get("Items", [])]
+            found = [row for row in found if row[0] != cursor]
             rows += found
             if "LastEvaluatedKey" in response and found:
                 frontier = min(frontier, found[-1][0]) if frontier else found[-1][0]
@@ -554,6 +573,8 @@ class KeysListing:
     ) -> tuple[list[str], int]:
         """Every id in the partitions with a sort key below `before`, and `where` (a FilterExpression
         with its names and values, on what the index projects); and the index entries read."""
+        if before is not None and self.within is not None:
+            raise ValueError("all_ids: `before` and `within` are not combined (one range per query)")
         ids: list[str] = []
         read = 0
         for partition in self.partitions:

@@ -1,4 +1,4 @@
-"""No read before a write: the DynamoDB calls each operation makes, counted with botocore's event hooks."""
+"""The DynamoDB calls each operation makes, counted with botocore's event hooks."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def test_calls_per_operation(api):
     assert create_nearest == {"PutItem": 1, "Query": 1}  # the ONLINE facilities, then one write
     assert create_collect == {"PutItem": 1, "BatchGetItem": 1}  # the collect facility, then one write
     assert get == {"GetItem": 1}
-    assert unlock == {"UpdateItem": 1}
-    assert cancel == {"UpdateItem": 1}
-    assert conflict == {"UpdateItem": 1}  # the refusal explains itself from ALL_OLD, no extra read
+    # a status change reads the order (its facility places it in by-status-facility), then one
+    # conditional write; a stale version is refused by the read, with no write
+    assert unlock == {"GetItem": 1, "UpdateItem": 1}
+    assert cancel == {"GetItem": 1, "UpdateItem": 1}
+    assert conflict == {"GetItem": 1}
