@@ -521,26 +521,46 @@ class KeysListing:
             raise InvalidRequest(f"startAfterId: no {self.entity} '{start_after_id}' in this listing.", "startAfterId")
         return f"{self.within}{place}" if attribute != self.sort_key else str(place)
 
+    def _read(self, partition: str, after: str | None, limit: int) -> tuple[list[tuple[str, str]], int, bool]:
+        """Up to `limit` (sort key, id) rows of one partition after `after`, the items DynamoDB read, and
+        whether the partition may hold more."""
+        inclusive = self.within is not None and after is not None  # BETWEEN: `after` itself may come back
+        response = client().query(**self._query(partition, after), Limit=limit + inclusive)
+        found = [(item[self.sort_key]["S"], item["id"]["S"]) for item in response.get("Items", [])]
+        found = [row for row in found if row[0] != after]
+        return found, response.get("ScannedCount", 0), "LastEvaluatedKey" in response and bool(found)
+
     def keys(self, size: int, start_after_id: str | None) -> tuple[list[str], str | None]:
         """The ids of one page in sort-key order (oldest first; by-status-facility: by facility, then
         oldest first), and the id to go on after (None: the listing ends here).
 
-        The read budget is shared by the partitions; a partition that had more than its share sets a
-        frontier (its last key read): keys past it are left for the next page, so the merge stays in
-        order however the items spread over the partitions."""
+        The read budget is shared by the partitions: each first gives its share; then the partition
+        whose last key read is lowest (the frontier: keys past it cannot be merged in order yet) reads
+        on while the budget lasts and the page is not full. What is past the frontier at the end is
+        left for the next page, so the merge stays in order however the items spread over the
+        partitions (all of one facility's orders are in one partition of by-status-facility)."""
         cursor = self._cursor(start_after_id) if start_after_id else None
-        inclusive = self.within is not None and cursor is not None  # the cursor's key may come back first
-        budget = MAX_ITEMS_READ_PER_PAGE - (len(self.partitions) if inclusive else 0)
-        share = max(1, min(size + 1, budget // len(self.partitions)))
+        budget = MAX_ITEMS_READ_PER_PAGE
+        inclusive = 1 if self.within is not None and cursor is not None else 0
+        share = max(1, min(size + 1, budget // len(self.partitions) - inclusive))
         rows: list[tuple[str, str]] = []
-        frontier: str | None = None
+        more: dict[str, str] = {}  # partition -> its last key read, while it may hold more
         for partition in self.partitions:
-            response = client().query(**self._query(partition, cursor), Limit=share + inclusive)
-            found = [(item[self.sort_key]["S"], item["id"]["S"]) for item in response.get("Items", [])]
-            found = [row for row in found if row[0] != cursor]
-            rows += found
-            if "LastEvaluatedKey" in response and found:
-                frontier = min(frontier, found[-1][0]) if frontier else found[-1][0]
+            found, read, has_more = self._read(partition, cursor, share)
+            rows, budget = rows + found, budget - read
+            if has_more:
+                more[partition] = found[-1][0]
+        while more:
+            partition = min(more, key=more.__getitem__)
+            ready = sum(1 for key, _ in rows if key <= more[partition])
+            limit = min(budget - (1 if self.within is not None else 0), size + 1 - ready)
+            if ready >= size or limit < 1:
+                break
+            found, read, has_more = self._read(partition, more.pop(partition), limit)
+            rows, budget = rows + found, budget - read
+            if has_more:
+                more[partition] = found[-1][0]
+        frontier = min(more.values()) if more else None
         rows = sorted(row for row in rows if frontier is None or row[0] <= frontier)
         page = rows[:size]
         ends = len(rows) <= size and frontier is None
