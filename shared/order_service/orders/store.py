@@ -81,8 +81,8 @@ def cancel(
     force: bool = False,
 ) -> Order:
     """OPEN or LOCKED -> CANCELLED, if the order is still at `version` and (unless `force`) its pick job
-    has not started. One conditional UpdateItem; the orders stream then cancels the pick job."""
-    # The history entry leaves out the previous status, as before the read; the stream's old image has it.
+    has not started. A read, then one conditional UpdateItem; the orders stream then cancels the pick job."""
+    # The history entry names no previous status; the stream's old image has it.
     order = _current(order_id, version, orders.NOT_CANCELLABLE)
     update = _status_change(order, orders.history_entry(orders.CANCELLED, now, reason=reason_id, actor=actor), now)
     if reason_id:
