@@ -1,15 +1,14 @@
 """Backfill the index key attributes of a deployed table (docs/capacity.md, "Migration").
 
-A deployed stack moves to the sharded data model in three steps:
-1. `sam deploy` of the new template: the new indexes are created online (DynamoDB builds a new GSI
-   from the existing items while the table keeps serving; the old ones are dropped in the same
-   update - one GSI creation or deletion per table per update, so a table with several index changes
-   takes several deploys; see the docs);
-2. this tool: it gives every existing order and pick job the key attributes the new code writes
-   (`idxStatusShard`, `idxFacilityRef` ...), each with a conditional UpdateItem on the item's
-   `version`: when the service changed it meanwhile, it is read again and given the keys of what it
-   is now;
-3. nothing else: items written by the new code carry their keys already.
+It gives every existing order and pick job the key attributes the current code writes (orders:
+`orders.rules.index_attributes` - `idxStatusFacility`, `idxFacilityCreatedId`, `idxCreatedId` ...;
+pick jobs: `idxStatusShard`), each with a conditional UpdateItem on the item's `version`: when the
+service changed it meanwhile, it is read again and given the keys of what it is now. Items written by
+the current code carry their keys already. Attributes of an older model are left on the items (a few
+dozen bytes); no index reads them once the old indexes are deleted.
+
+The order of a deployed stack's migration (one GSI creation or deletion per table and deploy, and
+a run of this tool before and after the deploy that adds the new index) is in docs/capacity.md.
 
 Idempotent (an item whose keys are right is skipped without a write) and resumable: the scan position
 is saved after every page in `--checkpoint`, and a second run starts there.

@@ -116,6 +116,8 @@ class Costs:
     base: Counter[str] = field(default_factory=Counter)  # table -> write units
     index: Counter[str] = field(default_factory=Counter)  # "table/index" -> write units
     partitions: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))  # index -> pk -> WCU
+    # index -> pk -> the facilities whose orders or pick jobs wrote there (how a partition is shared)
+    facilities: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
 
     def add_record(self, table: TableDefinition, record: dict[str, Any]) -> None:
         old = record["dynamodb"].get("OldImage")
@@ -129,7 +131,9 @@ class Costs:
             name = f"{table.logical_id}/{index.name}"
             for image, cost in self._index_writes(index, before, after):
                 self.index[name] += cost
-                self.partitions[name][json.dumps(image[index.keys[0]], sort_keys=True)] += cost
+                partition = json.dumps(image[index.keys[0]], sort_keys=True)
+                self.partitions[name][partition] += cost
+                self.facilities[name][partition].add(_facility(image if index.projection == "ALL" else new or old))
 
     @staticmethod
     def _index_writes(
@@ -146,6 +150,13 @@ class Costs:
         return []
 
 
+def _facility(item: dict[str, Any] | None) -> str:
+    """The facility of an order or pick job image ("" for none)."""
+    item = item or {}
+    routing = item.get("routing", {}).get("M", {})
+    return str((routing.get("facilityRef") or item.get("facilityRef") or {}).get("S", ""))
+
+
 @dataclass
 class Report:
     orders: int
@@ -154,6 +165,7 @@ class Report:
     index_per_order: float
     per_index: dict[str, float]
     hottest: dict[str, tuple[float, float]]  # index -> (share of all writes, order rate at which it throttles)
+    sharing: dict[str, int] = field(default_factory=dict)  # index -> facilities writing to its busiest partition
 
     @property
     def total_per_order(self) -> float:
@@ -170,10 +182,12 @@ class Report:
 
 def report(costs: Costs, orders: int, facilities: int) -> Report:
     total = sum(costs.base.values()) + sum(costs.index.values())
-    hottest = {}
+    hottest, sharing = {}, {}
     for name, by_partition in costs.partitions.items():
-        busiest = max(by_partition.values())
+        partition, busiest = by_partition.most_common(1)[0]
         hottest[name] = (busiest / total, PARTITION_WCU_PER_SECOND / (busiest / orders))
+        if name in costs.facilities:
+            sharing[name] = len(costs.facilities[name][partition])
     return Report(
         orders,
         facilities,
@@ -181,13 +195,16 @@ def report(costs: Costs, orders: int, facilities: int) -> Report:
         sum(costs.index.values()) / orders,
         {name: units / orders for name, units in sorted(costs.index.items())},
         hottest,
+        sharing,
     )
 
 
 # -------------------------------------------------------------- scenario ---
 def run_scenario(orders: int = 200, facilities: int = FACILITIES) -> Report:
     """N locked orders over `facilities` facilities: created, unlocked, pick jobs made (handlers on moto)."""
-    os.environ.update(AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", POWERTOOLS_LOG_LEVEL="ERROR")
+    os.environ.update(
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled", POWERTOOLS_LOG_LEVEL="ERROR", POWERTOOLS_METRICS_DISABLED="true"
+    )
     import boto3
     from moto import mock_aws
 
@@ -263,9 +280,11 @@ def main() -> None:
     print(f"amplification (all writes / base-table writes): {result.amplification:.2f}x (goal <= 2.0x)")
     for name, units in result.per_index.items():
         print(f"  {name:40} {units:5.2f} WCU per order")
-    print("busiest partition of each table and index: share of all writes, order rate at which it throttles")
+    print("busiest partition of each table and index: share of all writes, order rate at which it throttles,")
+    print("  facilities whose orders write to it")
     for name, (share, rate) in sorted(result.hottest.items(), key=lambda item: item[1][1]):
-        print(f"  {name:40} {share * 100:5.1f}%   {rate:10,.0f} orders/s")
+        shared = f"   {result.sharing[name]:3} of {result.facilities}" if name in result.sharing else ""
+        print(f"  {name:40} {share * 100:5.1f}%   {rate:10,.0f} orders/s{shared}")
     print(f"throttle point (busiest partition): {result.throttle_point:,.0f} orders/s (goal >= 10,000)")
 
 

@@ -68,7 +68,7 @@ def create_order(request: Request, body: OrderForCreation) -> Response:
 @api.route(
     "GET",
     "/api/orders",
-    summary="List orders (oldest first)",
+    summary="List orders (oldest first; by status alone: by facility, then oldest first)",
     permission="ORDER_READ",
     response=f"{MODELS}:OrderList",
     errors=(400,),

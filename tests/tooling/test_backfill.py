@@ -12,20 +12,29 @@ from tools.backfill_index_keys import backfill
 
 
 def strip_new_keys(table_logical_id: str) -> int:
-    """Turns the table's items into items written by the old model: no idxStatusShard, no idxCreatedId."""
+    """Turns the table's items into items written by the old model: none of the new index keys
+    (by-status-facility's, idxCreatedId), the old model's by-status and facility keys instead."""
     ddb = boto3.client("dynamodb")
     table = template.physical_name(table_logical_id)
     items = ddb.scan(TableName=table)["Items"]
     for item in items:
-        ddb.update_item(TableName=table, Key={"id": item["id"]}, UpdateExpression="REMOVE idxStatusShard, idxCreatedId")
+        ddb.update_item(
+            TableName=table,
+            Key={"id": item["id"]},
+            UpdateExpression="SET idxStatusShard = :old, idxFacilityRef = :old "
+            "REMOVE idxStatusFacility, idxFacilityCreatedId, idxCreatedId",
+            ExpressionAttributeValues={":old": {"S": "old-model"}},
+        )
     return len(items)
 
 
 def test_backfilled_orders_are_found_by_status_again_and_a_second_run_writes_nothing(api, tmp_path):
-    api.post("/api/facilities", facility_body())
+    facility = api.post("/api/facilities", facility_body()).body["id"]
     created = {api.post("/api/orders", locked_order_body(f"check {n}")).body["id"] for n in range(7)}
     assert strip_new_keys("OrdersTable") == 7
+    queue = {"status": "LOCKED", "facilityRef": facility, "size": "100"}  # the back office's queue
     assert api.get("/api/orders", query={"status": "LOCKED"}).body["orders"] == []  # old items: not indexed
+    assert api.get("/api/orders", query=queue).body["orders"] == []
 
     checkpoint = tmp_path / "orders.json"
     table = template.physical_name("OrdersTable")
@@ -39,6 +48,8 @@ def test_backfilled_orders_are_found_by_status_again_and_a_second_run_writes_not
     found = api.get("/api/orders", query={"status": "LOCKED", "size": "100"}).body
     assert {o["id"] for o in found["orders"]} == created and found["total"] == 7
     assert all(o["version"] == 1 for o in found["orders"])  # index keys are not a change of the order
+    in_queue = api.get("/api/orders", query=queue).body
+    assert [o["id"] for o in in_queue["orders"]] == [o["id"] for o in found["orders"]] and in_queue["total"] == 7
 
 
 def test_an_order_the_service_changes_during_the_backfill_is_read_again_and_gets_its_keys(api, tmp_path, monkeypatch):

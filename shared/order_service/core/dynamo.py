@@ -455,7 +455,7 @@ def get_many(table: str, ids: list[str]) -> list[dict[str, Any]]:
 class KeysListing:
     """A listing over KEYS_ONLY index partitions whose sort key is unique and ordered ("{created}#{id}",
     core.keys.created_id): a page of keys from each partition (a bounded fan-out, e.g. the shards of a
-    status), merged oldest first, then the page's items read by key (one BatchGetItem). `keep` filters
+    status), merged in sort-key order, then the page's items read by key (one BatchGetItem). `keep` filters
     the items on attributes the index does not carry (a page may come out short;
     `next_start_after_id` goes on); `recheck` drops items that left the listing since the (eventually
     consistent) index was read, without giving up `total`.
@@ -463,6 +463,11 @@ class KeysListing:
     Reads at most MAX_ITEMS_READ_PER_PAGE keys over all partitions (at least one each) plus the page's
     items; `total` reads at most MAX_ITEMS_COUNTED keys over all partitions (None beyond; with `keep`,
     known only when every match fits on the first page).
+
+    `within` limits every partition to the sort keys that start with it (one range of a partition that
+    several keys share, e.g. "{facility}#" in by-status-facility); the place of `start_after_id` is
+    then `within` followed by the item's `place` attribute (which never changes), so a listing goes on
+    after an item that has moved elsewhere since.
     """
 
     table: str
@@ -471,6 +476,8 @@ class KeysListing:
     partitions: list[str]
     keep: Callable[[dict[str, Any]], bool] | None = None
     recheck: Callable[[dict[str, Any]], bool] | None = None
+    within: str | None = None
+    place: str | None = None
 
     @property
     def sort_key(self) -> str:
@@ -480,7 +487,14 @@ class KeysListing:
         names = {"#pk": self.index.partition_key}
         values: dict[str, Any] = {":pk": {"S": partition}}
         condition = "#pk = :pk"
-        if after is not None:
+        if self.within is not None:
+            # begins_with(within), from the cursor on: BETWEEN is inclusive, so the cursor's own key
+            # (if still there) comes first and `keys` drops it; the range ends before the next prefix
+            names["#sk"] = self.sort_key
+            values[":low"] = {"S": after or self.within}
+            values[":high"] = {"S": self.within[:-1] + chr(ord(self.within[-1]) + 1)}
+            condition += " AND #sk BETWEEN :low AND :high"
+        elif after is not None:
             names["#sk"] = self.sort_key
             values[":after"] = {"S": after}
             condition += " AND #sk > :after"  # the sort key is unique: exactly after the cursor
@@ -494,34 +508,59 @@ class KeysListing:
 
     def _cursor(self, start_after_id: str) -> str:
         """The sort key of the item to go on after (it never changes, so this holds even when the item
-        has left the listing since, e.g. an order unlocked)."""
+        has left the listing since, e.g. an order unlocked; with `within`: `within` + its `place`)."""
+        attribute = self.place if self.within is not None and self.place else self.sort_key
         response = client().get_item(
             TableName=self.table,
             Key=to_item({"id": start_after_id}),
             ProjectionExpression="#sk",
-            ExpressionAttributeNames={"#sk": self.sort_key},
+            ExpressionAttributeNames={"#sk": attribute},
         )
-        place = (response.get("Item") or {}).get(self.sort_key, {}).get("S")
+        place = (response.get("Item") or {}).get(attribute, {}).get("S")
         if place is None:
             raise InvalidRequest(f"startAfterId: no {self.entity} '{start_after_id}' in this listing.", "startAfterId")
-        return str(place)
+        return f"{self.within}{place}" if attribute != self.sort_key else str(place)
+
+    def _read(self, partition: str, after: str | None, limit: int) -> tuple[list[tuple[str, str]], int, bool]:
+        """Up to `limit` (sort key, id) rows of one partition after `after`, the items DynamoDB read, and
+        whether the partition may hold more."""
+        inclusive = self.within is not None and after is not None  # BETWEEN: `after` itself may come back
+        response = client().query(**self._query(partition, after), Limit=limit + inclusive)
+        found = [(item[self.sort_key]["S"], item["id"]["S"]) for item in response.get("Items", [])]
+        found = [row for row in found if row[0] != after]
+        return found, response.get("ScannedCount", 0), "LastEvaluatedKey" in response and bool(found)
 
     def keys(self, size: int, start_after_id: str | None) -> tuple[list[str], str | None]:
-        """The ids of one page, oldest first, and the id to go on after (None: the listing ends here).
+        """The ids of one page in sort-key order (oldest first; by-status-facility: by facility, then
+        oldest first), and the id to go on after (None: the listing ends here).
 
-        The read budget is shared by the partitions; a partition that had more than its share sets a
-        frontier (its last key read): keys past it are left for the next page, so the merge stays in
-        order however the items spread over the partitions."""
+        The read budget is shared by the partitions: each first gives its share; then the partition
+        whose last key read is lowest (the frontier: keys past it cannot be merged in order yet) reads
+        on while the budget lasts and the page is not full. What is past the frontier at the end is
+        left for the next page, so the merge stays in order however the items spread over the
+        partitions (all of one facility's orders are in one partition of by-status-facility)."""
         cursor = self._cursor(start_after_id) if start_after_id else None
-        share = max(1, min(size + 1, MAX_ITEMS_READ_PER_PAGE // len(self.partitions)))
+        budget = MAX_ITEMS_READ_PER_PAGE
+        inclusive = 1 if self.within is not None and cursor is not None else 0
+        share = max(1, min(size + 1, budget // len(self.partitions) - inclusive))
         rows: list[tuple[str, str]] = []
-        frontier: str | None = None
+        more: dict[str, str] = {}  # partition -> its last key read, while it may hold more
         for partition in self.partitions:
-            response = client().query(**self._query(partition, cursor), Limit=share)
-            found = [(item[self.sort_key]["S"], item["id"]["S"]) for item in response.get("Items", [])]
-            rows += found
-            if "LastEvaluatedKey" in response and found:
-                frontier = min(frontier, found[-1][0]) if frontier else found[-1][0]
+            found, read, has_more = self._read(partition, cursor, share)
+            rows, budget = rows + found, budget - read
+            if has_more:
+                more[partition] = found[-1][0]
+        while more:
+            partition = min(more, key=more.__getitem__)
+            ready = sum(1 for key, _ in rows if key <= more[partition])
+            limit = min(budget - (1 if self.within is not None else 0), size + 1 - ready)
+            if ready >= size or limit < 1:
+                break
+            found, read, has_more = self._read(partition, more.pop(partition), limit)
+            rows, budget = rows + found, budget - read
+            if has_more:
+                more[partition] = found[-1][0]
+        frontier = min(more.values()) if more else None
         rows = sorted(row for row in rows if frontier is None or row[0] <= frontier)
         page = rows[:size]
         ends = len(rows) <= size and frontier is None
@@ -554,6 +593,8 @@ class KeysListing:
     ) -> tuple[list[str], int]:
         """Every id in the partitions with a sort key below `before`, and `where` (a FilterExpression
         with its names and values, on what the index projects); and the index entries read."""
+        if before is not None and self.within is not None:
+            raise ValueError("all_ids: `before` and `within` are not combined (one range per query)")
         ids: list[str] = []
         read = 0
         for partition in self.partitions:

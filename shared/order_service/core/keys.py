@@ -7,10 +7,11 @@ import zlib
 STATUS_SHARDS = 32  # docs/capacity.md: a status partition per shard takes 1/32 of the writes
 
 
-def status_shard(status: str, entity_id: str) -> str:
-    """The partition of an entity in a sharded by-status index: its status and a shard derived from
-    its id (stable, so that a status change computes the new key without reading the item)."""
-    return f"{status}#{zlib.crc32(entity_id.encode()) % STATUS_SHARDS:02d}"
+def status_shard(status: str, key: str) -> str:
+    """The partition of an entity in a sharded status index: its status and a shard derived from a
+    stable key - the pick job's id (by-status), or the order's facility (by-status-facility: the
+    orders of one facility and status share one partition, so that they are one key-condition query)."""
+    return f"{status}#{zlib.crc32(key.encode()) % STATUS_SHARDS:02d}"
 
 
 def status_shards(status: str) -> list[str]:

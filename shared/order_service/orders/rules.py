@@ -109,22 +109,48 @@ def new_order(
     return order  # type: ignore[return-value]  # a validated request has every required field
 
 
-UNROUTED = "~unrouted"  # the index partition of orders that have no facility (yet); no facility id has a "~"
+HOLD_DUE_SHARD, HOLD_DUE_AT = "idxHoldDueShard", "idxHoldDueAt"
+HOLD_DUE_SHARDS = 8  # docs/capacity.md: only orders with an expiring hold are in this index
+
+
+def hold_due_shard(order_id: str) -> str:
+    return f"{zlib.crc32(order_id.encode()) % HOLD_DUE_SHARDS}"
+
+
+UNROUTED = "~unrouted"  # the index "facility" of orders that have no facility (yet); no facility id has a "~"
+STATUS_FACILITY = "idxStatusFacility"  # by-status-facility's partition key: "{status}#{shard of the facility}"
+FACILITY_CREATED_ID = "idxFacilityCreatedId"  # its sort key: "{facility}#{created}#{id}"
+# Every attribute index_attributes may give an order: a change sets those it gives, removes the others.
+INDEX_ATTRIBUTES = (
+    STATUS_FACILITY,
+    FACILITY_CREATED_ID,
+    CREATED_ID,
+    "idxNotRoutable",
+    "idxConsumerId",
+    "idxReasonText",
+    HOLD_DUE_SHARD,
+    HOLD_DUE_AT,
+)
+
+
+def facility_of(order: Mapping[str, Any]) -> str:
+    """The facility an order is indexed under: its routed facility, or UNROUTED."""
+    return str((order.get("routing") or {}).get("facilityRef") or UNROUTED)
 
 
 def index_attributes(order: Order) -> dict[str, str]:
-    """The internal attributes that place an order in the table's indexes (docs/capacity.md): its shard
-    of by-status, its facility's partition of by-facility (of locked-by-facility while LOCKED), and
-    not-routable while it waits for a facility."""
+    """The internal attributes that place an order in the table's indexes (docs/capacity.md): its
+    partition of by-status-facility (its status and a shard of its facility) and its place there
+    (facility, then oldest first), and not-routable while it waits for a facility. Every write of an
+    order sets these from the order as it will be (orders.store._index_update)."""
     routing = order.get("routing") or {}
-    facility_ref = routing.get("facilityRef") or UNROUTED
+    facility_ref = facility_of(order)
+    place = created_id(order["created"], order["id"])
     attributes = {
-        "idxFacilityRef": facility_ref,
-        "idxStatusShard": status_shard(order["status"], order["id"]),
-        CREATED_ID: created_id(order["created"], order["id"]),
+        STATUS_FACILITY: status_shard(order["status"], facility_ref),
+        FACILITY_CREATED_ID: f"{facility_ref}#{place}",
+        CREATED_ID: place,
     }
-    if order["status"] == LOCKED:
-        attributes["idxLockedFacilityRef"] = facility_ref
     if routing.get("status") == "NOT_ROUTABLE" and order["status"] in (OPEN, LOCKED):
         attributes["idxNotRoutable"] = "WAITING"  # routed again when a facility is ONLINE
     consumer_id = (order.get("consumer") or {}).get("consumerId")
@@ -138,28 +164,6 @@ def index_attributes(order: Order) -> dict[str, str]:
         attributes[HOLD_DUE_SHARD] = hold_due_shard(order["id"])
         attributes[HOLD_DUE_AT] = f"{due}#{order['id']}"
     return attributes
-
-
-HOLD_DUE_SHARD, HOLD_DUE_AT = "idxHoldDueShard", "idxHoldDueAt"
-HOLD_DUE_SHARDS = 8  # docs/capacity.md: only orders with an expiring hold are in this index
-
-
-def hold_due_shard(order_id: str) -> str:
-    return f"{zlib.crc32(order_id.encode()) % HOLD_DUE_SHARDS}"
-
-
-# Every attribute `index_attributes` may set: a change sets those it computes and removes the others.
-INDEX_ATTRIBUTES = (
-    "idxFacilityRef",
-    "idxStatusShard",
-    CREATED_ID,
-    "idxLockedFacilityRef",
-    "idxNotRoutable",
-    "idxConsumerId",
-    "idxReasonText",
-    HOLD_DUE_SHARD,
-    HOLD_DUE_AT,
-)
 
 
 def reason_text(order: Mapping[str, Any]) -> str:

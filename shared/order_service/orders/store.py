@@ -1,4 +1,5 @@
-"""Orders in DynamoDB. Every status change is one conditional UpdateItem: no read before the write."""
+"""Orders in DynamoDB. A status change reads the order (its facility places it in by-status-facility)
+and writes it with one conditional UpdateItem."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, cast
 from order_service.core import dynamo
 from order_service.core.config import settings
 from order_service.core.errors import Conflict, PayloadTooLarge, TransitionNotAllowed
-from order_service.core.keys import CREATED_ID, status_shards
+from order_service.core.keys import CREATED_ID, status_shard, status_shards
 from order_service.facilities.routing import Routing
 from order_service.orders import rules as orders
 from order_service.orders.rules import Order
@@ -83,12 +84,7 @@ def save(
             update.set(name, value)
     for name in before.keys() - after.keys():
         update.remove(name)
-    attributes = orders.index_attributes(cast(Order, after))
-    for name in orders.INDEX_ATTRIBUTES:
-        if name in attributes:
-            update.set(name, attributes[name])
-        else:
-            update.remove(name)
+    _index_update(update, cast(Order, after))
     update.exists("id").equals("version", before["version"])
     if picking_not_started:
         update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
@@ -115,6 +111,18 @@ def picking_started(order_id: str) -> dict[str, Any]:
     return update.transact_item(_table(), {"id": order_id})
 
 
+def _index_update(update: dynamo.Update, order: Order) -> dynamo.Update:
+    """`update` also sets the index attributes of `order` (the order as the update leaves it:
+    orders.index_attributes, the one place that computes them) and removes those it no longer has."""
+    attributes = orders.index_attributes(order)
+    for name in orders.INDEX_ATTRIBUTES:
+        if name in attributes:
+            update.set(name, attributes[name])
+        else:
+            update.remove(name)
+    return update
+
+
 @dataclass(frozen=True)
 class OrderFilter:
     status: str | None = None
@@ -135,50 +143,51 @@ class OrderFilter:
         )
 
 
-BY_STATUS = dynamo.Index("by-status", "idxStatusShard", CREATED_ID)
-BY_FACILITY = dynamo.Index("by-facility", "idxFacilityRef", CREATED_ID)
-LOCKED_BY_FACILITY = dynamo.Index("locked-by-facility", "idxLockedFacilityRef", CREATED_ID)
+BY_STATUS_FACILITY = dynamo.Index("by-status-facility", orders.STATUS_FACILITY, orders.FACILITY_CREATED_ID)
 BY_TENANT_ORDER_ID = dynamo.Index("by-tenant-order-id", "tenantOrderId", CREATED_ID)
 BY_CONSUMER_ID = dynamo.Index("by-consumer-id", "idxConsumerId", CREATED_ID)
 NOT_ROUTABLE = dynamo.Index("not-routable", "idxNotRoutable", CREATED_ID)
 HOLDS_DUE = dynamo.Index("holds-due", orders.HOLD_DUE_SHARD, orders.HOLD_DUE_AT)
-INDEXES = (BY_STATUS, BY_FACILITY, LOCKED_BY_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, NOT_ROUTABLE, HOLDS_DUE)
+INDEXES = (BY_STATUS_FACILITY, BY_TENANT_ORDER_ID, BY_CONSUMER_ID, NOT_ROUTABLE, HOLDS_DUE)
 
 
 def listing(where: OrderFilter) -> dynamo.KeysListing | dynamo.Listing:
     """The narrowest index for a filter (docs/capacity.md); what the index cannot decide is checked on
     the page's orders. Without an indexed filter: a bounded scan."""
-    locked = where.status == orders.LOCKED
-    plan: tuple[dynamo.Index, list[str]] | None = None
+    within: str | None = None  # by-status-facility: the one facility's range of each partition
     if where.tenant_order_id:
-        plan = BY_TENANT_ORDER_ID, [where.tenant_order_id]
+        index, partitions = BY_TENANT_ORDER_ID, [where.tenant_order_id]
+        decided = OrderFilter(tenant_order_id=where.tenant_order_id)
     elif where.consumer_id:
-        plan = BY_CONSUMER_ID, [where.consumer_id]
+        index, partitions = BY_CONSUMER_ID, [where.consumer_id]
+        decided = OrderFilter(consumer_id=where.consumer_id)
     elif where.facility_ref:
-        plan = (LOCKED_BY_FACILITY if locked else BY_FACILITY), [where.facility_ref]
+        # status and facility (the back office's queue): one partition, one range; facility only: one
+        # per status, merged oldest first
+        statuses = [where.status] if where.status else list(orders.STATUSES)
+        index, partitions = BY_STATUS_FACILITY, [status_shard(status, where.facility_ref) for status in statuses]
+        within = f"{where.facility_ref}#"
+        decided = OrderFilter(status=where.status, facility_ref=where.facility_ref)
     elif where.status:
-        plan = BY_STATUS, status_shards(where.status)
-    if plan is None:
+        # every shard of the status, merged in sort-key order: by facility, then oldest first
+        index, partitions = BY_STATUS_FACILITY, status_shards(where.status)
+        decided = OrderFilter(status=where.status)
+    else:
         scan = dynamo.Listing(_table(), "order")
         if where.reason_text:
             scan.contains("idxReasonText", where.reason_text.lower())
         return scan
-    index, partitions = plan
-    decided = {  # what the chosen index alone guarantees
-        BY_TENANT_ORDER_ID: OrderFilter(tenant_order_id=where.tenant_order_id),
-        BY_CONSUMER_ID: OrderFilter(consumer_id=where.consumer_id),
-        BY_STATUS: OrderFilter(status=where.status),
-        BY_FACILITY: OrderFilter(facility_ref=where.facility_ref),
-        LOCKED_BY_FACILITY: OrderFilter(status=orders.LOCKED, facility_ref=where.facility_ref),
-    }[index]
     keep = None if decided == where else where.matches
     # the index is eventually consistent: what it decided is checked again on the items read by key
-    return dynamo.KeysListing(_table(), "order", index, partitions, keep, recheck=decided.matches)
+    return dynamo.KeysListing(
+        _table(), "order", index, partitions, keep, recheck=decided.matches, within=within, place=CREATED_ID
+    )
 
 
 def list_page(where: OrderFilter, size: int, start_after_id: str | None) -> dynamo.Page:
-    """A page of orders, oldest first, the number of matches (None for an unfiltered listing, which
-    would need a scan to count, or one too large to count) and the id to go on after."""
+    """A page of orders, oldest first (by status alone: by facility, then oldest first), the number of
+    matches (None for an unfiltered listing, which would need a scan to count, or one too large to count)
+    and the id to go on after."""
     return listing(where).page(size, start_after_id)
 
 
@@ -198,10 +207,8 @@ def holds_due(now: str, limit: int = 500) -> list[Order]:
 
 def assign_route(order: Order, routing: Routing, now: str) -> bool:
     """A NOT_ROUTABLE order gets its facility: one conditional UpdateItem (False if it changed meanwhile)."""
-    update = _routing_change(routing, now).remove("idxNotRoutable")
+    update = _routing_change(order, routing, now)
     update.equals("version", order["version"]).equals("status", order["status"])
-    if order["status"] == orders.LOCKED:
-        update.set("idxLockedFacilityRef", routing["facilityRef"])
     try:
         update.execute(_table(), {"id": order["id"]})
     except dynamo.ConditionFailed:
@@ -211,17 +218,12 @@ def assign_route(order: Order, routing: Routing, now: str) -> bool:
 
 def reroute_change(order: Order, routing: Routing, now: str) -> dict[str, Any]:
     """The order's part of a reroute transaction: new routing, if it is still OPEN at the old facility."""
-    update = _routing_change(routing, now)
+    update = _routing_change(order, routing, now)
     update.equals("status", orders.OPEN).equals("routing.facilityRef", order["routing"]["facilityRef"])
     return update.transact_item(_table(), {"id": order["id"]})
 
 
-def _routing_change(routing: Routing, now: str) -> dynamo.Update:
-    """A new routing: the order moves to the facility's index partition and to its next version."""
-    return (
-        dynamo.Update()
-        .set("routing", routing)
-        .set("idxFacilityRef", routing["facilityRef"])
-        .add_to("version", 1)
-        .set("lastModified", now)
-    )
+def _routing_change(order: Order, routing: Routing, now: str) -> dynamo.Update:
+    """A new routing: the order moves to the facility's place in the indexes and to its next version."""
+    update = dynamo.Update().set("routing", routing).add_to("version", 1).set("lastModified", now)
+    return _index_update(update, cast(Order, {**order, "routing": routing}))

@@ -385,3 +385,25 @@ def test_paging_goes_on_after_the_cursor_order_left_the_listing(api, berlin, by_
     assert second.status == 200
     assert [o["id"] for o in second.body["orders"]] == [o["id"] for o in created[2:]]
     assert second.body["total"] == 3
+
+
+def test_a_status_listing_pages_through_every_order_once_by_facility_then_oldest_first(api, berlin):
+    munich = create_facility(api, "Munich", MUNICH)
+    elsewhere = order_body(coordinates=MUNICH)["consumer"]
+    created = []
+    for n in range(12):  # created interleaved: Berlin, Munich, Berlin, ...
+        created.append(create_order(api, locked_order_body(consumer=elsewhere) if n % 2 else locked_order_body()))
+    seen, cursor = [], None
+    while True:
+        query = {"status": "LOCKED", "size": "5"} | ({"startAfterId": cursor} if cursor else {})
+        page = api.get("/api/orders", query=query).body
+        seen += page["orders"]
+        cursor = page.get("nextStartAfterId")
+        if cursor is None:
+            break
+
+    by_facility = {berlin["id"]: [], munich["id"]: []}
+    for order in created:
+        by_facility[order["routing"]["facilityRef"]].append(order["id"])
+    # facilities in sort-key order (by their refs), each one's orders oldest first
+    assert [o["id"] for o in seen] == [i for facility in sorted(by_facility) for i in by_facility[facility]]

@@ -25,7 +25,7 @@ def test_new_locked_order_keeps_its_reasons_and_gets_line_ids():
     assert order["statusHistory"] == [{"status": "LOCKED", "at": "2026-01-01T00:00:00.000Z", "reasons": ["KYC"]}]
 
 
-def test_an_order_is_indexed_by_its_facility_its_status_shard_and_while_locked_by_its_queue():
+def test_an_order_is_indexed_by_its_status_and_a_shard_of_its_facility_then_its_facility_and_age():
     locked = {
         "id": "o-1",
         "created": "2026-11-27T08:00:00.000Z",
@@ -36,26 +36,28 @@ def test_an_order_is_indexed_by_its_facility_its_status_shard_and_while_locked_b
     created_id = "2026-11-27T08:00:00.000Z#o-1"
     open_ = {**locked, "status": "OPEN"}
     unroutable = {**locked, "routing": {"status": "NOT_ROUTABLE"}}
-    shard = status_shard("LOCKED", "o-1")
 
     assert orders.index_attributes(locked) == {
-        "idxFacilityRef": "f",
-        "idxLockedFacilityRef": "f",
+        "idxStatusFacility": status_shard("LOCKED", "f"),
+        "idxFacilityCreatedId": f"f#{created_id}",
         "idxConsumerId": "c",
-        "idxStatusShard": shard,
         "idxCreatedId": created_id,
     }
-    assert "idxLockedFacilityRef" not in orders.index_attributes(open_)
-    assert orders.index_attributes(open_)["idxStatusShard"] == status_shard("OPEN", "o-1") != shard
+    # a status change moves the order to another partition, at the same place (same sort key)
+    assert orders.index_attributes(open_)["idxStatusFacility"] == status_shard("OPEN", "f")
+    assert orders.index_attributes(open_)["idxFacilityCreatedId"] == f"f#{created_id}"
+    # every order of one facility and status shares a partition: one query for the locked queue
+    other = {**locked, "id": "o-2"}
+    assert orders.index_attributes(other)["idxStatusFacility"] == orders.index_attributes(locked)["idxStatusFacility"]
     assert orders.index_attributes(unroutable) == {
-        "idxFacilityRef": orders.UNROUTED,
-        "idxLockedFacilityRef": orders.UNROUTED,
+        "idxStatusFacility": status_shard("LOCKED", orders.UNROUTED),
+        "idxFacilityCreatedId": f"{orders.UNROUTED}#{created_id}",
         "idxConsumerId": "c",
         "idxNotRoutable": "WAITING",
-        "idxStatusShard": shard,
         "idxCreatedId": created_id,
     }
     assert "idxNotRoutable" not in orders.index_attributes({**unroutable, "status": "CANCELLED"})
+    assert set(orders.index_attributes({**locked, "statusReasons": [{"reason": "x"}]})) <= set(orders.INDEX_ATTRIBUTES)
 
 
 def test_status_shards_spread_ids_over_every_shard_and_a_shard_is_stable_per_id():
