@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from order_service.core.errors import DomainError, Forbidden, InvalidRequest, Refused
+from order_service.facilities.routing import Routing
 from order_service.holds import rules as holds
 from order_service.holds.rules import Caller, HoldRequest, HoldTypes
 from order_service.orders import rules as orders
@@ -34,7 +35,7 @@ TYPES = HoldTypes(
 RITA = Caller("rita", frozenset({"ORDER_UNLOCK", "ORDER_HOLD"}), frozenset({"reviewers"}))
 ROSA = Caller("rosa", frozenset({"ORDER_UNLOCK"}), frozenset({"reviewers"}))
 SHOP = Caller("shop", frozenset({"ORDER_WRITE"}), frozenset({"shop-client"}))
-ROUTED = {"status": "ROUTED", "facilityRef": "f-1", "routedAt": NOW, "attempts": []}
+ROUTED: Routing = {"status": "ROUTED", "facilityRef": "f-1", "routedAt": NOW, "attempts": []}
 
 
 def order(status: str | None = None, typed: list[str] | None = None) -> dict[str, Any]:
