@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from order_service.core import dynamo
 from order_service.core.clock import iso, now_iso
@@ -26,6 +26,19 @@ metrics = Metrics()
 
 NOT_HOLDABLE = "The order cannot be held: its status is {status}."
 NOT_RELEASABLE = "The order's holds cannot change: its status is {status}."
+
+
+RULE_RELEASED, RULE_EXPIRED = "LockRuleHoldsReleased", "LockRuleHoldsExpired"
+
+
+def _per_rule(name: str, released: list[holds.Hold]) -> None:
+    """Per auto-lock rule (dimension Rule): which rule's holds people release, which run out
+    (docs/lockrules.md) - a rule that catches fraud sees cancellations, one that only slows orders
+    down sees releases."""
+    for hold in released:
+        if hold.get("placedByRule"):
+            with single_metric(name=name, unit=MetricUnit.Count, value=1) as metric:
+                metric.add_dimension(name="Rule", value=hold["placedByRule"])
 
 
 def _current(order_id: str, version: int) -> Order:
@@ -77,6 +90,7 @@ def release_hold(order_id: str, version: int, hold_id: str, caller: Caller) -> O
     released = next(h for h in order.get("holds", []) if h["id"] == hold_id)
     if released["status"] == holds.RELEASED:
         metrics.add_metric(name="HoldsReleased", unit=MetricUnit.Count, value=1)
+        _per_rule(RULE_RELEASED, [released])
     logger.info(
         "hold released" if released["status"] == holds.RELEASED else "hold approved",
         extra={"order_id": order_id, "hold_id": hold_id, "actor": caller.actor, "status": order["status"]},
@@ -110,5 +124,6 @@ def expire_due(now: datetime) -> dict[str, int]:
         report["warned"] += warned
         if expired:
             metrics.add_metric(name="HoldsExpired", unit=MetricUnit.Count, value=expired)
+            _per_rule(RULE_EXPIRED, [hold for fact, hold in facts if fact == "RELEASED"])
     logger.info("hold expiry run", extra=report)
     return report

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from order_service.core.clock import now_iso
 from order_service.core.errors import DomainError, Forbidden, InvalidRequest, NotFound, Refused
@@ -108,6 +108,11 @@ def cancel_order(
     after = holds.cancel(before, caller, now_iso(), reason_id)
     picking = None if force else orders.PICKING_HAS_STARTED
     order = order_store.save(before, after, orders.NOT_CANCELLABLE, picking_not_started=picking)
+    ended = [fact for fact in holds.hold_changes(before, after) if fact[0] == "RELEASED"]
+    for _, hold in ended:
+        if hold.get("placedByRule"):  # docs/lockrules.md: which rule's holds end in a cancellation
+            with single_metric(name="LockRuleHoldsCancelled", unit=MetricUnit.Count, value=1) as metric:
+                metric.add_dimension(name="Rule", value=hold["placedByRule"])
     metrics.add_metric(name="OrdersForceCancelled" if force else "OrdersCancelled", unit=MetricUnit.Count, value=1)
     logger.info(
         "order force-cancelled" if force else "order cancelled",
