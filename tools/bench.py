@@ -8,7 +8,9 @@ Never a pass/fail on these shared, noisy machines: a report to read and compare.
    DynamoDB writes per pick job (goal 1).
 3. Reroute (moto, in process): items read by one run (ScannedCount summed over its queries) with
    10,000 non-candidate pick jobs and 10 candidates (goal: a small constant above 10).
-4. Local stack (`make run` in a child process): create and unlock over HTTP from 1 and from 8
+4. Create with auto-lock rules (moto, in process): median create latency with 0 rules, 50 rules, and 50
+   of which one uses $facts.consumerOrderCount (one more index query), interleaved; ratios to 0 rules.
+5. Local stack (`make run` in a child process): create and unlock over HTTP from 1 and from 8
    clients (kept-alive connections, as the baseline's boto3 client; each run once the previous one's
    stream and webhook work is done) beside raw PutItem on a separate, idle moto server of the same
    version, measured before and after (goals: 1 client >= 0.3x raw PutItem, 8 clients
@@ -145,6 +147,80 @@ def stream_work(orders: int = 100) -> tuple[int, int, float]:
         )
         jobs = boto3.client("dynamodb").scan(TableName="PickJobsTable", Select="COUNT")["Count"]
     return put_events, jobs, writes / max(jobs, 1)
+
+
+def _fifty_rules(with_count: bool) -> list[dict[str, Any]]:
+    """50 auto-lock rules of the kinds shops write (thresholds, countries, tags, prefixes), none matching
+    the bench's order; `with_count`: one of them on $facts.consumerOrderCount (one index query a create)."""
+    rules: list[dict[str, Any]] = []
+    for n in range(50):
+        when: dict[str, Any] = [
+            {"customAttributes": {"riskScore": [{"numeric": [">=", 70 + n]}]}},
+            {"consumer": {"addresses": {"country": [{"anything-but": ["DE", "AT", "CH", "FR", "NL"]}]}}},
+            {"tags": {"id": [f"risk-{n}"]}},
+            {"tenantOrderId": [{"prefix": f"TEST-{n}-"}]},
+            {"$facts": {"totalQuantity": [{"numeric": [">", 1000 + n]}]}},
+        ][n % 5]
+        rules.append({"key": f"R{n}", "name": f"rule {n}", "holdType": "FRAUD", "reason": "bench", "when": when})
+    if with_count:
+        rules[-1]["when"] = {"$facts": {"consumerOrderCount": [0]}, "customAttributes": {"riskScore": [100]}}
+    return rules
+
+
+def create_latency_with_rules(creates: int = 60, rounds: int = 5) -> dict[str, float]:
+    """Median create latency (handler on moto, in process) with 0 and with 50 auto-lock rules, and with
+    50 of which one uses the consumer's order count; interleaved in rounds, one run."""
+    import json
+
+    os.environ.update(
+        _environment(),
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
+    import boto3
+    from moto import mock_aws
+
+    from local_stack import provision
+    from local_stack.apigw import LambdaContext, rest_event
+    from tools.make_events import BODIES, SAMPLE_AUTHORIZER
+
+    functions = template.functions()
+    samples: dict[str, list[float]] = {"0 rules": [], "50 rules": [], "50 rules, one on the order count": []}
+    with mock_aws():
+        provision.create_all(boto3.Session())
+        from order_service.core import dynamo
+        from order_service.lockrules import service as lockrules
+
+        dynamo.client.cache_clear()
+
+        def call(function: str, method: str, path: str, body: Any) -> dict[str, Any]:
+            event = rest_event(method, path, path, body=json.dumps(body), authorizer=SAMPLE_AUTHORIZER)
+            reply: dict[str, Any] = template.handler(functions[function])(event, LambdaContext("bench"))
+            assert reply["statusCode"] in (200, 201), reply
+            return json.loads(reply["body"])
+
+        call("FacilitiesApiFunction", "POST", "/api/facilities", BODIES["CreateFacility"])
+        types = [{"key": "FRAUD", "name": "Fraud check", "releaseGroups": ["reviewers"]}]
+        call("ConfigurationsApiFunction", "PUT", "/api/configurations/holds", {"types": types, "version": 0})
+        order = {**BODIES["CreateOrder"], "status": "OPEN"}
+        order.pop("statusReasons", None)
+        for _ in range(rounds):
+            for name, rules in (
+                ("0 rules", []),
+                ("50 rules", _fifty_rules(False)),
+                ("50 rules, one on the order count", _fifty_rules(True)),
+            ):
+                version = call("ConfigurationsApiFunction", "GET", "/api/configurations/lockrules", None)["version"]
+                body = {"rules": rules, "version": version}
+                call("ConfigurationsApiFunction", "PUT", "/api/configurations/lockrules", body)
+                lockrules.current_rules()  # cached, as in a warm container: the bench times the create itself
+                for _ in range(creates // rounds):
+                    started = time.perf_counter()
+                    created = call("OrdersApiFunction", "POST", "/api/orders", order)
+                    samples[name].append(time.perf_counter() - started)
+                    assert created["status"] == "OPEN"
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
@@ -440,6 +516,13 @@ def main() -> None:
             f"(goal: a small constant above 10); GetItem/BatchGetItem calls: {reads['item reads']}; "
             f"rerouted: {reads['rerouted']}"
         )
+        latency = create_latency_with_rules()
+        base = latency["0 rules"]
+        print("\n# Create with auto-lock rules (handler on moto, in process; median, interleaved, none matching)")
+        for name, value in latency.items():
+            print(f"{name:34} {value * 1000:7.2f} ms  {value / base:5.2f}x")
+        print("(the order count is one Query of by-consumer-id; moto answers an index query by reading the whole")
+        print(" table in Python, so this line grows with the bench's own orders - DynamoDB answers it by key)")
         print()
         # the capacity model runs its own moto: a process of its own, so nothing above leaks into it
         capacity = subprocess.run(
