@@ -154,13 +154,14 @@ def _fifty_rules(with_count: bool) -> list[dict[str, Any]]:
     the bench's order; `with_count`: one of them on $facts.consumerOrderCount (one index query a create)."""
     rules: list[dict[str, Any]] = []
     for n in range(50):
-        when: dict[str, Any] = [
+        kinds: list[dict[str, Any]] = [
             {"customAttributes": {"riskScore": [{"numeric": [">=", 70 + n]}]}},
             {"consumer": {"addresses": {"country": [{"anything-but": ["DE", "AT", "CH", "FR", "NL"]}]}}},
             {"tags": {"id": [f"risk-{n}"]}},
             {"tenantOrderId": [{"prefix": f"TEST-{n}-"}]},
             {"$facts": {"totalQuantity": [{"numeric": [">", 1000 + n]}]}},
-        ][n % 5]
+        ]
+        when = kinds[n % len(kinds)]
         rules.append({"key": f"R{n}", "name": f"rule {n}", "holdType": "FRAUD", "reason": "bench", "when": when})
     if with_count:
         rules[-1]["when"] = {"$facts": {"consumerOrderCount": [0]}, "customAttributes": {"riskScore": [100]}}
