@@ -118,12 +118,11 @@ def expire_due(now: datetime) -> dict[str, int]:
             logger.info("order changed meanwhile; next run", extra={"order_id": order["id"], "why": str(refused)})
             continue
         facts = holds.hold_changes(order, after)
-        expired = sum(1 for fact, _ in facts if fact == "RELEASED")
-        warned = sum(1 for fact, _ in facts if fact == "EXPIRING")
-        report["expired"] += expired
-        report["warned"] += warned
+        expired = [hold for fact, hold in facts if fact == "RELEASED" and hold["status"] == holds.EXPIRED]
+        report["expired"] += len(expired)
+        report["warned"] += sum(1 for fact, _ in facts if fact == "EXPIRING")
         if expired:
-            metrics.add_metric(name="HoldsExpired", unit=MetricUnit.Count, value=expired)
-            _per_rule(RULE_EXPIRED, [hold for fact, hold in facts if fact == "RELEASED"])
+            metrics.add_metric(name="HoldsExpired", unit=MetricUnit.Count, value=len(expired))
+            _per_rule(RULE_EXPIRED, expired)
     logger.info("hold expiry run", extra=report)
     return report

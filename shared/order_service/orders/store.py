@@ -28,8 +28,9 @@ def get(order_id: str) -> Order:
     return order  # type: ignore[return-value]
 
 
-# DynamoDB stores at most 400 KB per item; the order keeps a margin for its status history.
+# DynamoDB stores at most 400 KB per item; the order keeps a margin for its status history and holds.
 MAX_ORDER_BYTES = 350 * 1024
+MAX_CHANGED_ORDER_BYTES = 395_000  # with its index keys (DynamoDB: 400 KB); a change beyond it: 409, not a 500
 
 
 def put_new(order: Order, hidden: dict[str, str] | None = None) -> None:
@@ -78,6 +79,16 @@ def save(
     `picking_not_started` (the refusal's text) also on the condition that its pick job has not started;
     with `with_items`, one transaction with those (e.g. cancelling its pick job), which must all pass."""
     order_id = before["id"]
+    # the item as stored (with its index keys), plus the largest attribute this write replaces: moto counts
+    # a replaced attribute twice while it writes it, and the local stack must refuse where AWS would
+    stored_size = len(json.dumps(after).encode()) + len(json.dumps(orders.index_attributes(cast(Order, after))))
+    replaced = max((len(json.dumps(v).encode()) for k, v in after.items() if before.get(k) != v), default=0)
+    if stored_size + replaced > MAX_CHANGED_ORDER_BYTES:
+        raise Conflict(
+            f"The order would be larger than {MAX_CHANGED_ORDER_BYTES // 1024} KB, what one DynamoDB item holds "
+            "with its index keys: it takes no more holds or changes.",
+            "body",
+        )
     update = dynamo.Update()
     for name, value in after.items():
         if name != "id" and before.get(name) != value:

@@ -332,3 +332,18 @@ def test_the_expiry_job_reads_the_holds_due_index_not_the_table(api, held, monke
     assert report["expired"] == 1
     assert "Scan" not in calls
     assert calls["Query"] == 8  # one per shard of holds-due
+
+
+def test_holds_on_an_order_near_dynamodbs_item_limit_end_in_a_409_not_a_500(api, held):
+    order = held("PAYMENT", customAttributes={"notes": "x" * 340_000})
+    statuses = []
+    for _ in range(60):
+        reply = act(api, order, "PLACE_HOLD", REVIEWER, type="PAYMENT", reason="r" * 500)
+        statuses.append(reply.status)
+        if reply.status != 200:
+            break
+        order = reply.body
+
+    assert statuses[-1] == 409 and set(statuses[:-1]) == {200}
+    assert "larger than" in reply.body[0]["summary"]
+    assert api.get(f"/api/orders/{order['id']}").body["version"] == order["version"]  # nothing written
