@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -277,7 +278,7 @@ def hold_in_row(page, order: dict, hold_type: str):
 
 
 def test_a_reviewer_releases_one_of_two_holds_the_order_stays_then_the_other_and_it_leaves_the_queue(page, stack):
-    configure_hold_types(stack, ADDRESS)
+    configure_hold_types(stack, {**ADDRESS, "expiresAfterMinutes": 120, "onExpiry": "RELEASE"})
     order = seed(stack, order_body(tenantOrderId="H-2", holds=[{"type": "ADDRESS", "reason": "Street unknown"}]))
     order = stack.call(
         "POST", f"/api/orders/{order['id']}/actions", {"name": "PLACE_HOLD", "version": 1, "type": "DEFAULT"}
@@ -287,6 +288,8 @@ def test_a_reviewer_releases_one_of_two_holds_the_order_stays_then_the_other_and
     expect(row.locator("li.hold")).to_have_count(2)
     expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("ADDRESS · Address check")
     expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("Street unknown")
+    countdown = re.compile(r"expires in (1 h 5\d|2 h 0) min, then RELEASE")
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text(countdown)
     expect(hold_in_row(page, order, "DEFAULT")).to_contain_text("placed by admin")
 
     hold_in_row(page, order, "ADDRESS").get_by_role("button", name="Release").click()
@@ -368,12 +371,18 @@ def test_placing_a_hold_on_an_open_order_by_its_id_puts_it_in_the_queue_as_locke
     expect(page.get_by_test_id("detail")).to_contain_text("OPEN")
     page.get_by_test_id("hold-form-type").select_option("ADDRESS")
     page.get_by_test_id("hold-form-reason").fill("Customer called: new address")
+    in_three_hours = page.evaluate(  # what a datetime-local field holds: the user's local time
+        "() => { const d = new Date(Date.now() + 3 * 3600e3); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+        " return d.toISOString().slice(0, 16); }"
+    )
+    page.get_by_test_id("hold-form-expires").fill(in_three_hours)
     page.get_by_test_id("hold-form-submit").click()
 
     expect(page.get_by_test_id("detail-message")).to_contain_text("is held again: it is LOCKED")
     expect(page.locator("#rows tr")).to_have_count(1)
     expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("Customer called: new address")
     expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("placed by reviewer")
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text(re.compile(r"expires in (2 h 5\d|3 h 0) min"))
     assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "LOCKED"
     jobs = stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"]
     assert [job["status"] for job in jobs] == ["CANCELED"]
@@ -446,6 +455,10 @@ def test_rules_page_saves_a_rule_and_the_dry_run_shows_it_matching_a_pasted_orde
     expect(result.locator("[data-rule-key='HIGH_RISK']")).to_have_text("HIGH_RISK · Checkout risk 70+")
     expect(result.get_by_test_id("dryrun-holds")).to_contain_text("FRAUD · Fraud check: Risk score from the checkout")
     assert stack.call("GET", "/api/orders")[1]["orders"] == []  # a dry run writes nothing
+
+    held = seed(stack, order_body(tenantOrderId="RULE-1", customAttributes={"riskScore": 75}))
+    page.get_by_role("button", name="Queue").click()
+    expect(hold_in_row(page, held, "FRAUD")).to_contain_text("placed by rule HIGH_RISK")
     assert page.errors == []
 
 

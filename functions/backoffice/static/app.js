@@ -636,7 +636,7 @@ function wire() {
   $("place-hold").addEventListener("click", () => openHoldForm($("hold-form").hidden));
   $("hold-form").addEventListener("submit", placeHold);
   $("hold-form-cancel").addEventListener("click", () => openHoldForm(false));
-  $("show-queue").addEventListener("click", () => showView("queue"));
+  $("show-queue").addEventListener("click", () => { showView("queue"); loadQueue(); });
   $("show-rules").addEventListener("click", () => showView("rules"));
   $("rules-form").addEventListener("submit", saveRules);
   $("rules-reload").addEventListener("click", loadRules);
