@@ -62,6 +62,7 @@ async function signIn(username, password) {
   $("bulk-force-cancel").hidden = !can("ORDER_FORCE_CANCEL");
   $("hold-lookup").hidden = !can("ORDER_HOLD");
   $("show-rules").hidden = !can("CONFIG_WRITE");
+  $("show-queue").hidden = !can("CONFIG_WRITE");  // one view only: no choice to offer
   showView("queue");
   await Promise.all([loadFacilities(), loadHoldTypes()]);
   await restart();
