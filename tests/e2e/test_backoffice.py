@@ -475,7 +475,7 @@ def test_rules_page_shows_a_broken_pattern_refused_with_its_place(page, stack):
     page.get_by_test_id("rules-save").click()
 
     message = page.get_by_test_id("rules-message")
-    expect(message).to_contain_text("rules[0].when.customAttributes.riskScore[0].numeric")
+    expect(message).to_contain_text("(at rules[0].when.customAttributes.riskScore[0].numeric[1])")
     expect(message).to_have_class("message error")
     assert stack.call("GET", "/api/configurations/lockrules")[1]["rules"] == []
     assert only_refusals_logged(page, 400)
