@@ -32,9 +32,12 @@ def login(request: Request, body: Login) -> Response:
     return json_response(signin.sign_in(body.username, body.password))
 
 
-@api.route("GET", "/api/auth/me", summary="Who the token is, and what it may do", response=f"{MODELS}:Me")
+@api.route("GET", "/api/auth/me", summary="Who the token is, what it may do, and its groups", response=f"{MODELS}:Me")
 def me(request: Request) -> Response:
-    return json_response({"actor": request.actor, "permissions": sorted(request.permissions)})
+    # the groups decide who may release which hold type: the back office greys out what would be a 403
+    return json_response(
+        {"actor": request.actor, "permissions": sorted(request.permissions), "groups": sorted(request.groups)}
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -37,6 +37,7 @@ LIST_QUERY = (
     QueryParam("tenantOrderId", "Only orders with this tenantOrderId."),
     QueryParam("consumerId", "Only orders of this consumer (consumer.consumerId)."),
     QueryParam("statusReason", "Only orders with a status reason containing this text (any case)."),
+    QueryParam("holdType", "Only orders with an ACTIVE hold of this type (so LOCKED ones)."),
 )
 
 
@@ -82,6 +83,7 @@ def list_orders(request: Request) -> Response:
         tenant_order_id=query.get("tenantOrderId"),
         consumer_id=query.get("consumerId"),
         reason_text=query.get("statusReason"),
+        hold_type=query.get("holdType"),
     )
     page = order_store.list_page(where, page_size(query), query.get("startAfterId"))
     return list_response("orders", page.items, page.total, page.next_start_after_id)

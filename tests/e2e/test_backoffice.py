@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -225,3 +226,263 @@ def test_a_wrong_password_is_refused_and_nothing_shows(page, stack):
 
     expect(page.get_by_test_id("signin-message")).to_have_text("Wrong user name or password.")
     assert page.locator("#app").is_hidden()
+
+
+# ---------------------------------------------------------------------------------------------- holds ---
+FRAUD_FOUR_EYES = {"key": "FRAUD", "name": "Fraud check", "releaseGroups": ["reviewers"], "requiredApprovals": 2}
+ADDRESS = {"key": "ADDRESS", "name": "Address check", "releaseGroups": ["reviewers"], "requiredApprovals": 1}
+
+
+def configure_hold_types(stack: RunningStack, *types: dict) -> None:
+    version = stack.call("GET", "/api/configurations/holds")[1]["version"]
+    status, body = stack.call("PUT", "/api/configurations/holds", {"types": list(types), "version": version})
+    assert status == 200, body
+
+
+def add_reviewer(stack: RunningStack, user: str, password: str) -> None:
+    """A second person in the reviewers group, in the local stack's user pool (moto)."""
+    import boto3
+
+    from local_stack import template
+
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=stack.moto,
+        region_name=template.REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    pool_id = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username=user, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=user, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user, GroupName="reviewers")
+
+
+def sign_in(page, stack: RunningStack, user: str, password: str | None = None) -> None:
+    from local_stack.stack import DEMO_USERS
+
+    page.goto(f"{stack.api}/backoffice")
+    page.locator("#username").fill(user)
+    page.locator("#password").fill(password or DEMO_USERS[user][1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("whoami")).to_contain_text(f"Signed in as {user}")
+
+
+def only_refusals_logged(page, status: int) -> bool:
+    """No console errors but Chromium's own line for the refusal the test provoked (a fetch answered 4xx)."""
+    return all(f"the server responded with a status of {status}" in error for error in page.errors)
+
+
+def hold_in_row(page, order: dict, hold_type: str):
+    return page.locator(f"#rows tr[data-order-id='{order['id']}'] li[data-hold-type='{hold_type}']")
+
+
+def test_a_reviewer_releases_one_of_two_holds_the_order_stays_then_the_other_and_it_leaves_the_queue(page, stack):
+    configure_hold_types(stack, {**ADDRESS, "expiresAfterMinutes": 120, "onExpiry": "RELEASE"})
+    order = seed(stack, order_body(tenantOrderId="H-2", holds=[{"type": "ADDRESS", "reason": "Street unknown"}]))
+    order = stack.call(
+        "POST", f"/api/orders/{order['id']}/actions", {"name": "PLACE_HOLD", "version": 1, "type": "DEFAULT"}
+    )[1]
+    open_backoffice(page, stack, 1)
+    row = page.locator("#rows tr", has_text="H-2")
+    expect(row.locator("li.hold")).to_have_count(2)
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("ADDRESS · Address check")
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("Street unknown")
+    countdown = re.compile(r"expires in (1 h 5\d|2 h 0) min, then RELEASE")
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text(countdown)
+    expect(hold_in_row(page, order, "DEFAULT")).to_contain_text("placed by admin")
+
+    hold_in_row(page, order, "ADDRESS").get_by_role("button", name="Release").click()
+
+    expect(page.get_by_test_id("message")).to_contain_text("Released the ADDRESS hold of order H-2; 1 hold(s) left.")
+    expect(row.locator("li.hold")).to_have_count(1)  # the row follows the order (its new version)
+    assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "LOCKED"
+    assert stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"] == []
+
+    hold_in_row(page, order, "DEFAULT").get_by_role("button", name="Release").click()
+    page.get_by_test_id("confirm-yes").click()  # the last hold: the order gets a pick job
+
+    expect(page.locator("#rows tr")).to_have_count(0)
+    expect(page.get_by_test_id("message")).to_contain_text("Released the last hold: order H-2 is now OPEN.")
+    assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "OPEN"
+    jobs = eventually(lambda: stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"])
+    assert len(jobs) == 1
+    assert page.errors == []
+
+
+def test_four_eyes_the_first_click_approves_the_same_person_again_is_refused_a_second_person_releases(page, stack):
+    configure_hold_types(stack, FRAUD_FOUR_EYES)
+    add_reviewer(stack, "reviewer2", "Second-pass-2026")
+    order = seed(stack, order_body(tenantOrderId="E-4", holds=[{"type": "FRAUD", "reason": "Risk score 91"}]))
+    open_backoffice(page, stack, 1)
+    hold = hold_in_row(page, order, "FRAUD")
+    expect(hold).to_contain_text("approvals 0 of 2")
+
+    hold.get_by_role("button", name="Approve").click()
+
+    expect(page.get_by_test_id("message")).to_contain_text("Approved the FRAUD hold of order E-4")
+    expect(hold).to_contain_text("approvals 1 of 2: reviewer")
+    button = hold.get_by_test_id("release-hold")
+    expect(button).to_have_text("Release")
+    expect(button).to_have_attribute("title", "You approved it: a second person must release it.")
+
+    button.click()  # the same person again
+
+    expect(page.get_by_test_id("message")).to_contain_text("You approved the FRAUD hold")
+    expect(page.get_by_test_id("message")).to_contain_text("a second person must release it")
+    assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "LOCKED"
+    assert only_refusals_logged(page, 409)
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, stack, "reviewer2", "Second-pass-2026")
+    hold = hold_in_row(page, order, "FRAUD")
+    hold.get_by_role("button", name="Release").click()
+    page.get_by_test_id("confirm-yes").click()
+
+    expect(page.locator("#rows tr")).to_have_count(0)
+    released = stack.call("GET", f"/api/orders/{order['id']}")[1]
+    assert released["status"] == "OPEN"
+    assert released["holds"][0]["releasedBy"] == "reviewer2"
+    assert [a["by"] for a in released["holds"][0]["approvals"]] == ["reviewer", "reviewer2"]
+    assert only_refusals_logged(page, 409)
+
+
+def test_a_reader_sees_each_hold_with_its_release_button_disabled_and_why(page, stack):
+    configure_hold_types(stack, ADDRESS)
+    order = seed(stack, order_body(tenantOrderId="D-1", holds=[{"type": "ADDRESS", "reason": "Check street"}]))
+    open_backoffice(page, stack, 1, user="reader")
+
+    button = hold_in_row(page, order, "ADDRESS").get_by_test_id("release-hold")
+
+    expect(button).to_be_disabled()
+    expect(button).to_have_attribute("title", "Releasing a ADDRESS hold needs membership of reviewers.")
+    assert page.get_by_test_id("hold-lookup").is_hidden()  # a reader places no holds
+    assert page.errors == []
+
+
+def test_placing_a_hold_on_an_open_order_by_its_id_puts_it_in_the_queue_as_locked(page, stack):
+    configure_hold_types(stack, ADDRESS)
+    order = seed(stack, order_body(tenantOrderId="P-1"))
+    assert eventually(lambda: stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"])
+    open_backoffice(page, stack, 0)
+
+    page.get_by_test_id("hold-lookup-id").fill("P-1")
+    page.get_by_role("button", name="Open to hold").click()
+    expect(page.get_by_test_id("detail")).to_contain_text("OPEN")
+    page.get_by_test_id("hold-form-type").select_option("ADDRESS")
+    page.get_by_test_id("hold-form-reason").fill("Customer called: new address")
+    in_three_hours = page.evaluate(  # what a datetime-local field holds: the user's local time
+        "() => { const d = new Date(Date.now() + 3 * 3600e3); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+        " return d.toISOString().slice(0, 16); }"
+    )
+    page.get_by_test_id("hold-form-expires").fill(in_three_hours)
+    page.get_by_test_id("hold-form-submit").click()
+
+    expect(page.get_by_test_id("detail-message")).to_contain_text("is held again: it is LOCKED")
+    expect(page.locator("#rows tr")).to_have_count(1)
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("Customer called: new address")
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text("placed by reviewer")
+    expect(hold_in_row(page, order, "ADDRESS")).to_contain_text(re.compile(r"expires in (2 h 5\d|3 h 0) min"))
+    assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "LOCKED"
+    jobs = stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"]
+    assert [job["status"] for job in jobs] == ["CANCELED"]
+    assert page.errors == []
+
+
+def test_placing_a_hold_once_picking_has_started_shows_fulfilment_has_started(page, stack):
+    order = seed(stack, order_body(tenantOrderId="S-1"))
+    job = eventually(lambda: stack.call("GET", f"/api/pickjobs?orderRef={order['id']}")[1]["pickjobs"])[0]
+    status, _ = stack.call("PATCH", f"/api/pickjobs/{job['id']}", {"version": job["version"], "status": "IN_PROGRESS"})
+    assert status == 200
+    open_backoffice(page, stack, 0)
+
+    page.get_by_test_id("hold-lookup-id").fill(order["id"])
+    page.get_by_role("button", name="Open to hold").click()
+    page.get_by_test_id("hold-form-reason").fill("Too late?")
+    page.get_by_test_id("hold-form-submit").click()
+
+    message = page.get_by_test_id("detail-message")
+    expect(message).to_contain_text("fulfilment has started")
+    expect(message).to_have_class("message error")
+    assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "OPEN"
+    assert only_refusals_logged(page, 409)
+
+
+def test_the_queue_filters_by_hold_type(page, stack):
+    configure_hold_types(stack, ADDRESS)
+    seed(stack, order_body(tenantOrderId="A-1", holds=[{"type": "ADDRESS"}]))
+    seed(stack, locked_order_body(tenantOrderId="L-1"))
+    open_backoffice(page, stack, 2)
+
+    page.get_by_test_id("hold-type-filter").select_option("ADDRESS")
+
+    expect(page.locator("#rows tr")).to_have_count(1)
+    assert row_labels(page) == ["A-1"]
+    assert page.errors == []
+
+
+# ---------------------------------------------------------------------------------------------- rules ---
+RISKY = {
+    "key": "HIGH_RISK",
+    "name": "Checkout risk 70+",
+    "holdType": "FRAUD",
+    "reason": "Risk score from the checkout",
+    "when": {"customAttributes": {"riskScore": [{"numeric": [">=", 70]}]}},
+}
+
+
+def test_rules_page_saves_a_rule_and_the_dry_run_shows_it_matching_a_pasted_order(page, stack):
+    import json
+
+    configure_hold_types(stack, {**FRAUD_FOUR_EYES, "requiredApprovals": 1})
+    sign_in(page, stack, "admin")
+    page.get_by_test_id("show-rules").click()
+    expect(page.get_by_test_id("rules-json")).to_have_value(json.dumps({"rules": [], "version": 0}, indent=2))
+
+    page.get_by_test_id("rules-json").fill(json.dumps({"rules": [RISKY], "version": 0}))
+    page.get_by_test_id("rules-save").click()
+
+    expect(page.get_by_test_id("rules-message")).to_have_text("Saved 1 rule(s): version 1.")
+    expect(page.get_by_test_id("rules-list").locator("tr[data-rule-key='HIGH_RISK']")).to_contain_text(
+        "Checkout risk 70+"
+    )
+    assert stack.call("GET", "/api/configurations/lockrules")[1]["rules"][0]["key"] == "HIGH_RISK"
+
+    page.get_by_test_id("dryrun-order").fill(json.dumps(order_body(customAttributes={"riskScore": 82})))
+    page.get_by_test_id("dryrun").click()
+
+    result = page.get_by_test_id("dryrun-result")
+    expect(result.locator("[data-rule-key='HIGH_RISK']")).to_have_text("HIGH_RISK · Checkout risk 70+")
+    expect(result.get_by_test_id("dryrun-holds")).to_contain_text("FRAUD · Fraud check: Risk score from the checkout")
+    assert stack.call("GET", "/api/orders")[1]["orders"] == []  # a dry run writes nothing
+
+    held = seed(stack, order_body(tenantOrderId="RULE-1", customAttributes={"riskScore": 75}))
+    page.get_by_role("button", name="Queue").click()
+    expect(hold_in_row(page, held, "FRAUD")).to_contain_text("placed by rule HIGH_RISK")
+    assert page.errors == []
+
+
+def test_rules_page_shows_a_broken_pattern_refused_with_its_place(page, stack):
+    import json
+
+    configure_hold_types(stack, {**FRAUD_FOUR_EYES, "requiredApprovals": 1})
+    sign_in(page, stack, "admin")
+    page.get_by_test_id("show-rules").click()
+    broken = {**RISKY, "when": {"customAttributes": {"riskScore": [{"numeric": [">=", "seventy"]}]}}}
+    expect(page.get_by_test_id("rules-json")).to_have_value(json.dumps({"rules": [], "version": 0}, indent=2))
+
+    page.get_by_test_id("rules-json").fill(json.dumps({"rules": [broken], "version": 0}))
+    page.get_by_test_id("rules-save").click()
+
+    message = page.get_by_test_id("rules-message")
+    expect(message).to_contain_text("(at rules[0].when.customAttributes.riskScore[0].numeric[1])")
+    expect(message).to_have_class("message error")
+    assert stack.call("GET", "/api/configurations/lockrules")[1]["rules"] == []
+    assert only_refusals_logged(page, 400)
+
+
+def test_the_rules_page_is_only_offered_to_those_who_may_change_the_configuration(page, stack):
+    open_backoffice(page, stack, 0)
+
+    assert page.get_by_test_id("show-rules").is_hidden()
+    assert page.errors == []

@@ -22,3 +22,4 @@ class Me(BaseModel):
     model_config = ConfigDict(defer_build=True)
     actor: str
     permissions: list[str]
+    groups: list[str]  # Cognito groups (a machine client: its client id): who may release a hold type

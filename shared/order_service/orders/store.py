@@ -3,6 +3,7 @@ and writes it with one conditional UpdateItem."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ class OrderFilter:
     tenant_order_id: str | None = None
     consumer_id: str | None = None
     reason_text: str | None = None  # part of a status reason, any case
+    hold_type: str | None = None  # an ACTIVE hold of this type (so LOCKED: the holds' invariant)
 
     def matches(self, order: dict[str, Any]) -> bool:
         """The whole filter, on a full order (what an index could not decide)."""
@@ -151,7 +153,12 @@ class OrderFilter:
             and (not self.tenant_order_id or order.get("tenantOrderId") == self.tenant_order_id)
             and (not self.consumer_id or (order.get("consumer") or {}).get("consumerId") == self.consumer_id)
             and (not self.reason_text or self.reason_text.lower() in orders.reason_text(order))
+            and (not self.hold_type or _holds_active(order, self.hold_type))
         )
+
+
+def _holds_active(order: dict[str, Any], hold_type: str) -> bool:
+    return any(h.get("status") == "ACTIVE" and h.get("type") == hold_type for h in order.get("holds") or [])
 
 
 BY_STATUS_FACILITY = dynamo.Index("by-status-facility", orders.STATUS_FACILITY, orders.FACILITY_CREATED_ID)
@@ -166,6 +173,9 @@ def listing(where: OrderFilter) -> dynamo.KeysListing | dynamo.Listing:
     """The narrowest index for a filter (docs/capacity.md); what the index cannot decide is checked on
     the page's orders. Without an indexed filter: a bounded scan."""
     within: str | None = None  # by-status-facility: the one facility's range of each partition
+    if where.hold_type and not where.status:
+        # only a LOCKED order has an ACTIVE hold: the LOCKED shards bound it, a keep-filter decides the type
+        where = dataclasses.replace(where, status=orders.LOCKED)
     if where.tenant_order_id:
         index, partitions = BY_TENANT_ORDER_ID, [where.tenant_order_id]
         decided = OrderFilter(tenant_order_id=where.tenant_order_id)

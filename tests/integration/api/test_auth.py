@@ -217,6 +217,7 @@ class TestSignIn:
         assert reply.status == 200 and reply.body["tokenType"] == "Bearer"
         me = api.get("/api/auth/me", authorizer=authorize(reply.body["accessToken"]))
         assert me.body["actor"] == "rita" and "ORDER_UNLOCK" in me.body["permissions"]
+        assert me.body["groups"] == ["reviewers"]  # what decides who may release a hold type
 
     def test_a_wrong_password_is_a_401(self, api, pool):
         reply = api.post("/api/auth/login", {"username": "rita", "password": "nope"})

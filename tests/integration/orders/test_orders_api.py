@@ -372,6 +372,29 @@ def test_filter_by_status_reason_text(api, berlin):
     assert found["total"] == 1
 
 
+@pytest.mark.parametrize("status", [None, "LOCKED"])
+def test_filter_by_hold_type_keeps_orders_with_an_active_hold_of_that_type(api, berlin, status):
+    types = {"types": [{"key": "FRAUD", "name": "Fraud check", "releaseGroups": ["reviewers"]}], "version": 0}
+    assert api.request("PUT", "/api/configurations/holds", types).status == 200
+    fraud = create_order(api, order_body(holds=[{"type": "FRAUD", "reason": "risk 90"}]))
+    create_order(api, locked_order_body("Customer verification"))  # a DEFAULT hold
+    released = create_order(api, order_body(holds=[{"type": "FRAUD"}, {"type": "DEFAULT"}]))
+    fraud_hold = next(h for h in released["holds"] if h["type"] == "FRAUD")
+    reply = api.post(
+        f"/api/orders/{released['id']}/actions",
+        {"name": "RELEASE_HOLD", "version": 1, "holdId": fraud_hold["id"]},
+        authorizer=template.authorizer_context("rita", "reviewers"),
+    )
+    assert reply.status == 200 and reply.body["status"] == "LOCKED"  # still held, but not for fraud
+    create_order(api, order_body())  # OPEN
+
+    query = {"holdType": "FRAUD"} | ({"status": status} if status else {})
+    found = api.get("/api/orders", query=query).body
+
+    assert [o["id"] for o in found["orders"]] == [fraud["id"]]
+    assert api.get("/api/orders", query={"holdType": "FRAUD", "status": "OPEN"}).body["orders"] == []
+
+
 @pytest.mark.parametrize("by_facility", [False, True])
 def test_paging_goes_on_after_the_cursor_order_left_the_listing(api, berlin, by_facility):
     created = [create_order(api, locked_order_body()) for _ in range(4)]
