@@ -125,8 +125,8 @@ def order_action(request: Request, orderId: str, body: OrderAction) -> Response:
         request.require("ORDER_HOLD")
         hold = HoldRequest(action.type, action.reason, action.expiresAt)
         order = hold_commands.place_hold(orderId, action.version, hold, caller)
-    elif action.name == "RELEASE_HOLD":  # who may release depends on the hold's type (holds.rules)
-        request.require_authenticated()
+    elif action.name == "RELEASE_HOLD":  # and the right to release the hold's type (holds.rules)
+        request.require("ORDER_READ")  # before the order is read: no answer about orders one may not see
         order = hold_commands.release_hold(orderId, action.version, action.holdId, caller)
     else:
         request.require("ORDER_UNLOCK")

@@ -13,7 +13,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
-from order_service.core.errors import InvalidRequest
+from order_service.core.errors import Conflict, InvalidRequest
 
 # Internal attributes that only feed indexes; never shown to clients.
 INDEX_ATTRIBUTE_PREFIX = "idx"
@@ -166,7 +166,21 @@ class Update:
             response = ddb.update_item(**self.request(table, key))
         except ddb.exceptions.ConditionalCheckFailedException as error:
             raise ConditionFailed(old_item_of(error)) from None
+        except ddb.exceptions.TransactionConflictException:
+            raise Busy() from None
         return from_item(response["Attributes"])
+
+
+class Busy(Conflict):
+    """DynamoDB refused a write because a transaction on the same item was under way (TransactionConflict):
+    nothing was written; the client reads the item again and retries (409)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another change of this item was under way at the same moment; nothing was changed. "
+            "Read it again and retry.",
+            "version",
+        )
 
 
 class TransactionRefused(Exception):
@@ -185,6 +199,8 @@ def transact(items: list[dict[str, Any]]) -> None:
         ddb.transact_write_items(TransactItems=items)
     except ddb.exceptions.TransactionCanceledException as error:
         reasons = error.response.get("CancellationReasons") or []
+        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+            raise Busy() from None
         old = {
             position: (from_item(reason["Item"]) if reason.get("Item") else None)
             for position, reason in enumerate(reasons)
@@ -587,6 +603,19 @@ class KeysListing:
         items = [item for item in items if self.keep(item)]
         whole = start_after_id is None and next_id is None  # every match is on this page
         return Page(items, len(items) if whole else None, next_id)
+
+    def first_ids(self, before: str, limit: int) -> list[str]:
+        """The `limit` ids with the smallest sort keys below `before` over all partitions: at most `limit`
+        keys read per partition (one page each), merged in sort-key order."""
+        rows: list[tuple[str, str]] = []
+        for partition in self.partitions:
+            request = self._query(partition, None)
+            request["KeyConditionExpression"] += " AND #sk < :before"
+            request["ExpressionAttributeNames"]["#sk"] = self.sort_key
+            request["ExpressionAttributeValues"][":before"] = {"S": before}
+            items = client().query(**request, Limit=limit).get("Items", [])
+            rows += [(item[self.sort_key]["S"], item["id"]["S"]) for item in items]
+        return [row_id for _, row_id in sorted(rows)[:limit]]
 
     def all_ids(
         self, before: str | None = None, where: tuple[str, dict[str, str], dict[str, Any]] | None = None

@@ -26,6 +26,7 @@ ACTIVE, RELEASED, EXPIRED = "ACTIVE", "RELEASED", "EXPIRED"
 RELEASE, CANCEL = "RELEASE", "CANCEL"
 DEFAULT = "DEFAULT"
 MAX_HOLDS_PER_ORDER = 50  # all holds ever placed on one order, released ones included (item size)
+MAX_RULE_HOLDS = 10  # of them at most this many placed by auto-lock rules at creation (the first matches)
 TYPE_KEY_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"
 
 
@@ -182,7 +183,14 @@ def initial_holds(
     if not typed and request.get("status") == "LOCKED":
         reasons = [r.get("reason") for r in request.get("statusReasons") or [] if r.get("status") == "LOCKED"]
         placed += [new_hold(HoldRequest(DEFAULT, reason), DEFAULT_TYPE, now, actor) for reason in reasons or [None]]
-    for rule_hold in by_rules:
+    if len(placed) > MAX_HOLDS_PER_ORDER - MAX_RULE_HOLDS:
+        where = "holds" if typed else "statusReasons"
+        raise InvalidRequest(
+            f"An order is created with at most {MAX_HOLDS_PER_ORDER - MAX_RULE_HOLDS} holds "
+            f"({len(placed)} asked: one per LOCKED status reason, or one per typed hold).",
+            where,
+        )
+    for rule_hold in by_rules[:MAX_RULE_HOLDS]:
         request_ = HoldRequest(rule_hold["type"], rule_hold.get("reason"), placed_by_rule=rule_hold["placedByRule"])
         # a type removed since the rule was saved must not refuse the shop's order: the hold stays, as DEFAULT
         hold_type = types.get(rule_hold["type"]) if types.known(rule_hold["type"]) else DEFAULT_TYPE
@@ -260,9 +268,16 @@ def place(
     holds = holds_of(order)
     if len(holds) >= MAX_HOLDS_PER_ORDER:
         raise _refused(order, f"The order has {len(holds)} holds, the most one order may have.", version)
-    hold = new_hold(request, types.get(request.type), now, caller.actor)
     if request.expires_at is not None and request.expires_at <= now:
         raise InvalidRequest("expiresAt must lie in the future.", "expiresAt")
+    hold_type = types.get(request.type)
+    if request.expires_at and hold_type.get("onExpiry") == CANCEL and "ORDER_CANCEL" not in caller.permissions:
+        # its expiry cancels the order: choosing when is cancelling, and needs that permission
+        raise Forbidden(
+            f"A {hold_type['key']} hold cancels the order when it expires: setting expiresAt needs ORDER_CANCEL.",
+            "expiresAt",
+        )
+    hold = new_hold(request, hold_type, now, caller.actor)
     changed = _next(order, [*holds, hold], now)
     reason = f"{hold['type']}: {request.reason}" if request.reason else hold["type"]
     changed["statusReasons"] = [*order.get("statusReasons", []), {"status": "LOCKED", "reason": reason}]
@@ -353,6 +368,20 @@ def cancel(order: Mapping[str, Any], caller: Caller, now: str, reason_id: str | 
     if reason_id:
         changed["cancelationReasonId"] = reason_id
     return _status(changed, "CANCELLED", now, caller.actor, reason_id)
+
+
+def worst_exit(order: Mapping[str, Any], now: str) -> Change:
+    """The largest the order can become on its way out of its holds (every ACTIVE hold released with two
+    approvals by long names, one more history entry): a change is refused unless this still fits, so an
+    order can always be released, cancelled or expire."""
+    someone = Caller("x" * 128)
+    holds = holds_of(order)
+    for hold in active(holds):
+        hold["approvals"] = [*hold["approvals"], {"by": someone.actor, "at": now}, {"by": someone.actor, "at": now}]
+        _release(hold, someone, now)
+    changed = _next(order, holds, now)
+    changed["cancelationReasonId"] = "x" * 200
+    return _status(changed, "CANCELLED", now, someone.actor, "x" * 200)
 
 
 # --- expiry --------------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def place_hold(order_id: str, version: int, request: HoldRequest, caller: Caller
     before = _current(order_id, version)
     now = now_iso()
     after = holds.place(before, request, hold_store.hold_types(), caller, now, version)
+    order_store.check_fits(holds.worst_exit(after, now), after)  # it stays releasable, cancellable, expirable
     if before["status"] == orders.LOCKED:
         order = order_store.save(before, after, NOT_HOLDABLE)
     else:

@@ -85,14 +85,19 @@ def evaluate(order_request: Mapping[str, Any], rules: Sequence[LockRule]) -> Eva
 
 def holds_for(order_request: Mapping[str, Any]) -> list[Hold]:
     """The holds the rules place on an order being created (none: no rule matched). For the create, after
-    validation and before its write; emits one LockRuleMatched metric per matching rule."""
+    validation and before its write; `record_matches` counts them once the order is stored."""
     evaluation = evaluate(order_request, current_rules())
-    for rule in evaluation.matches:
-        with single_metric(name=MATCH_METRIC, unit=MetricUnit.Count, value=1) as metric:
-            metric.add_dimension(name="Rule", value=rule["key"])
     if evaluation.matches:
         logger.info("lock rules matched", extra={"rules": [r["key"] for r in evaluation.matches]})
     return evaluation.holds
+
+
+def record_matches(placed: Sequence[Mapping[str, Any]]) -> None:
+    """One LockRuleMatched metric per rule that held an order now stored (not for a refused create, nor
+    for the replay of an Idempotency-Key)."""
+    for rule_key in dict.fromkeys(h["placedByRule"] for h in placed if h.get("placedByRule")):
+        with single_metric(name=MATCH_METRIC, unit=MetricUnit.Count, value=1) as metric:
+            metric.add_dimension(name="Rule", value=rule_key)
 
 
 def dry_run(order_request: Mapping[str, Any]) -> dict[str, Any]:

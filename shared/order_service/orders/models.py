@@ -26,7 +26,10 @@ from order_service.orders.platform_types import DateTime
 
 
 def _utc_milliseconds(value: str) -> str:
-    return iso(datetime.fromisoformat(value.upper().replace("Z", "+00:00")))
+    try:
+        return iso(datetime.fromisoformat(value.upper().replace("Z", "+00:00")))
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is past the year 9999 in UTC
+        raise ValueError("the date-time lies outside the years 1 to 9999 in UTC") from None
 
 
 # An RFC 3339 date-time (the platform's format), stored in UTC with milliseconds and Z.

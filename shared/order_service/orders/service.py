@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from order_service.core.clock import now_iso
-from order_service.core.errors import DomainError, Forbidden, InvalidRequest, NotFound, Refused
+from order_service.core.errors import DomainError, InvalidRequest, Refused
 from order_service.facilities import routing
 from order_service.facilities import store as facility_store
 from order_service.facilities.routing import Routing
@@ -67,6 +67,7 @@ def create_order(
         if stored is not None:
             logger.info("order already stored under this Idempotency-Key", extra={"order_id": order_id})
             return stored
+    lockrules.record_matches(order.get("holds", []))
     metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
     if order["status"] == orders.LOCKED:
         metrics.add_metric(name="LockedOrdersCreated", unit=MetricUnit.Count, value=1)
@@ -156,10 +157,10 @@ def _bulk_result(order_id: str, target: str, done: str, act: Callable[[], Order]
     Each order is its own conditional write, so one refusal does not stop the others."""
     try:
         act()
-    except (NotFound, Forbidden) as refused:
-        return {"orderId": order_id, "status": "FAILED", "summary": refused.summary}
     except Refused as refused:
         if refused.current_status == target:
             return {"orderId": order_id, "status": "UNCHANGED", "summary": f"The order is already {target}."}
+        return {"orderId": order_id, "status": "FAILED", "summary": refused.summary}
+    except DomainError as refused:  # missing, not allowed, too large, busy: this order only
         return {"orderId": order_id, "status": "FAILED", "summary": refused.summary}
     return {"orderId": order_id, "status": "UPDATED", "summary": done}

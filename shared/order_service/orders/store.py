@@ -14,6 +14,7 @@ from order_service.core.config import settings
 from order_service.core.errors import Conflict, PayloadTooLarge, TransitionNotAllowed
 from order_service.core.keys import CREATED_ID, status_shard, status_shards
 from order_service.facilities.routing import Routing
+from order_service.holds import rules as holds
 from order_service.orders import rules as orders
 from order_service.orders.rules import Order
 
@@ -66,6 +67,20 @@ def put_new_once(order: Order, request_digest: str) -> Order | None:
     return None
 
 
+def check_fits(after: Mapping[str, Any], before: Mapping[str, Any] | None = None) -> None:
+    """409 unless the order fits one DynamoDB item with its index keys: the item as stored, plus the
+    largest attribute this write replaces (moto counts a replaced attribute twice while it writes it,
+    and the local stack must refuse where AWS would)."""
+    stored_size = len(json.dumps(after).encode()) + len(json.dumps(orders.index_attributes(cast(Order, after))))
+    replaced = max((len(json.dumps(v).encode()) for k, v in after.items() if (before or {}).get(k) != v), default=0)
+    if stored_size + replaced > MAX_CHANGED_ORDER_BYTES:
+        raise Conflict(
+            f"The order would be larger than {MAX_CHANGED_ORDER_BYTES // 1000} KB, what one DynamoDB item holds "
+            "with its index keys: it takes no more holds or changes.",
+            "body",
+        )
+
+
 def save(
     before: Order,
     after: Mapping[str, Any],
@@ -80,16 +95,7 @@ def save(
     `picking_not_started` (the refusal's text) also on the condition that its pick job has not started;
     with `with_items`, one transaction with those (e.g. cancelling its pick job), which must all pass."""
     order_id = before["id"]
-    # the item as stored (with its index keys), plus the largest attribute this write replaces: moto counts
-    # a replaced attribute twice while it writes it, and the local stack must refuse where AWS would
-    stored_size = len(json.dumps(after).encode()) + len(json.dumps(orders.index_attributes(cast(Order, after))))
-    replaced = max((len(json.dumps(v).encode()) for k, v in after.items() if before.get(k) != v), default=0)
-    if stored_size + replaced > MAX_CHANGED_ORDER_BYTES:
-        raise Conflict(
-            f"The order would be larger than {MAX_CHANGED_ORDER_BYTES // 1024} KB, what one DynamoDB item holds "
-            "with its index keys: it takes no more holds or changes.",
-            "body",
-        )
+    check_fits(after, before)
     update = dynamo.Update()
     for name, value in after.items():
         if name != "id" and before.get(name) != value:
@@ -158,7 +164,7 @@ class OrderFilter:
 
 
 def _holds_active(order: dict[str, Any], hold_type: str) -> bool:
-    return any(h.get("status") == "ACTIVE" and h.get("type") == hold_type for h in order.get("holds") or [])
+    return any(h["status"] == holds.ACTIVE and h["type"] == hold_type for h in holds.holds_of(order))
 
 
 BY_STATUS_FACILITY = dynamo.Index("by-status-facility", orders.STATUS_FACILITY, orders.FACILITY_CREATED_ID)
@@ -222,8 +228,8 @@ def holds_due(now: str, limit: int = 500) -> list[Order]:
     """LOCKED orders with a hold warning or expiry due before `now` (the sparse holds-due index, one
     key-condition query per shard), the earliest `limit` of them, read by key; the rest are due next run."""
     shards = [str(shard) for shard in range(orders.HOLD_DUE_SHARDS)]
-    ids, _ = dynamo.KeysListing(_table(), "order", HOLDS_DUE, shards).all_ids(before=now)
-    return cast(list[Order], dynamo.get_many(_table(), ids[:limit]))
+    ids = dynamo.KeysListing(_table(), "order", HOLDS_DUE, shards).first_ids(now, limit)
+    return cast(list[Order], dynamo.get_many(_table(), ids))
 
 
 def assign_route(order: Order, routing: Routing, now: str) -> bool:

@@ -30,5 +30,9 @@ def on_order_change(change: str, old: dict[str, Any] | None, new: dict[str, Any]
             logger.info("pick job exists already (redelivery)", extra={"order_id": new["id"]})
     else:
         pickjob_id = pickjobs.pickjob_id(new["id"], pickjobs.attempt_of(old or new))
+        if new.get("status") == "LOCKED":  # re-locked: only a pick job that has not started (never a started one)
+            if pickjob_store.cancel_open(pickjob_id, now_iso()):
+                logger.info("pick job cancelled: its order was re-locked", extra={"pickjob_id": pickjob_id})
+            return
         if pickjob_store.cancel_active(pickjob_id, now_iso()):
             logger.info("pick job cancelled with its order", extra={"order_id": new["id"], "pickjob_id": pickjob_id})

@@ -67,7 +67,20 @@ def cancel_active(pickjob_id: str, now: str) -> PickJob | None:
 def cancel_open_change(pickjob_id: str, now: str) -> dict[str, Any]:
     """The pick job's part of a re-lock transaction (holds.service.place_hold): OPEN -> CANCELED, only
     if it is OPEN (refused when it does not exist yet, or has started)."""
-    update = (
+    return _cancel_open(pickjob_id, now).transact_item(_table(), {"id": pickjob_id})
+
+
+def cancel_open(pickjob_id: str, now: str) -> bool:
+    """OPEN -> CANCELED (its order was re-locked); False when it is not OPEN (started, or done already)."""
+    try:
+        _cancel_open(pickjob_id, now).execute(_table(), {"id": pickjob_id})
+    except dynamo.ConditionFailed:
+        return False
+    return True
+
+
+def _cancel_open(pickjob_id: str, now: str) -> dynamo.Update:
+    return (
         dynamo.Update()
         .set("status", pickjobs.CANCELED)
         .set(STATUS_SHARD, status_shard(pickjobs.CANCELED, pickjob_id))
@@ -75,7 +88,6 @@ def cancel_open_change(pickjob_id: str, now: str) -> dict[str, Any]:
         .set("lastModified", now)
         .equals("status", pickjobs.OPEN)
     )
-    return update.transact_item(_table(), {"id": pickjob_id})
 
 
 def change_status(pickjob: PickJob, version: int, status: str, now: str, order_change: dict[str, Any]) -> PickJob:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,49 +13,13 @@ import pytest
 from local_stack import template
 from local_stack.apigw import LambdaContext
 from order_service.core import clock
-from tests.builders import facility_body, locked_order_body, order_body
+from tests.builders import locked_order_body, order_body
+from tests.integration.holds.conftest import T0, TYPES  # noqa: F401
 from tests.integration.orders.test_dynamodb_calls import counting
 
 REVIEWER = template.authorizer_context("rita", "reviewers")
 SECOND_REVIEWER = template.authorizer_context("rosa", "reviewers")
 SHOP = template.authorizer_context("shop", "shop-integrations")  # ORDER_WRITE only
-T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-TYPES = [
-    {"key": "FRAUD", "name": "Fraud check", "releaseGroups": ["reviewers"], "requiredApprovals": 2},
-    {"key": "PAYMENT", "name": "Payment check", "releaseGroups": ["reviewers"]},
-    {"key": "ADDRESS", "name": "Address check", "releaseGroups": ["admins"]},
-    {
-        "key": "CALLBACK",
-        "name": "Customer call-back",
-        "releaseGroups": ["reviewers"],
-        "expiresAfterMinutes": 60,
-        "warnBeforeMinutes": 15,
-        "onExpiry": "RELEASE",
-    },
-    {
-        "key": "DOCUMENTS",
-        "name": "Documents missing",
-        "releaseGroups": ["reviewers"],
-        "expiresAfterMinutes": 60,
-        "warnBeforeMinutes": 15,
-        "onExpiry": "CANCEL",
-    },
-]
-
-
-@pytest.fixture
-def held(api) -> Any:
-    """A facility, the hold types configured, and a function that creates an order with typed holds."""
-    assert api.post("/api/facilities", facility_body()).status == 201
-    assert api.request("PUT", "/api/configurations/holds", {"types": TYPES, "version": 0}).status == 200
-
-    def create(*types: str, **fields: Any) -> dict[str, Any]:
-        body = order_body(holds=[{"type": t, "reason": f"{t.lower()} pending"} for t in types], **fields)
-        reply = api.post("/api/orders", body)
-        assert reply.status == 201, reply.body
-        return reply.body
-
-    return create
 
 
 def act(api, order: dict[str, Any], name: str, authorizer: dict[str, str] | None = None, **fields: Any):
@@ -334,7 +298,7 @@ def test_the_expiry_job_reads_the_holds_due_index_not_the_table(api, held, monke
     assert calls["Query"] == 8  # one per shard of holds-due
 
 
-def test_holds_on_an_order_near_dynamodbs_item_limit_end_in_a_409_not_a_500(api, held):
+def test_holds_on_an_order_near_dynamodbs_item_limit_end_in_a_409_and_it_stays_releasable(api, held):
     order = held("PAYMENT", customAttributes={"notes": "x" * 340_000})
     statuses = []
     for _ in range(60):
@@ -347,3 +311,9 @@ def test_holds_on_an_order_near_dynamodbs_item_limit_end_in_a_409_not_a_500(api,
     assert statuses[-1] == 409 and set(statuses[:-1]) == {200}
     assert "larger than" in reply.body[0]["summary"]
     assert api.get(f"/api/orders/{order['id']}").body["version"] == order["version"]  # nothing written
+    # and it can always leave its holds: every release, then (another order alike) a cancel
+    for hold in [h for h in order["holds"] if h["status"] == "ACTIVE"]:
+        released = act(api, order, "RELEASE_HOLD", REVIEWER, holdId=hold["id"])
+        assert released.status == 200, released.body
+        order = released.body
+    assert order["status"] == "OPEN"
