@@ -247,7 +247,7 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         from order_service.core import clock, dynamo
         from order_service.facilities.models import FacilityForCreation
         from order_service.facilities.routing import Routing
-        from order_service.facilities.rules import new_facility
+        from order_service.facilities.rules import facility_id_for_slot, new_facility
         from order_service.orders import rules as orders
         from order_service.orders import store as order_store
         from order_service.pickjobs import reroute
@@ -257,8 +257,9 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         dynamo.client.cache_clear()
         now = clock.now()
         old, young = clock.iso(now - timedelta(days=2)), clock.iso(now)
-        for name in ("A", "B"):
-            facility = new_facility(FacilityForCreation(name=name).model_dump(exclude_none=True), young)
+        for slot, name in enumerate(("A", "B")):
+            fields = FacilityForCreation(name=name).model_dump(exclude_none=True)
+            facility = new_facility(fields, young, facility_id_for_slot(slot))
             dynamo.put_new("FacilitiesTable", facility)
         facility_id = next(iter(dynamo.client().scan(TableName="FacilitiesTable")["Items"]))["id"]["S"]
         configurations.put_reroute(RerouteConfigurationForUpdate(active=True, rerouteAfterMinutes=60, version=0), young)

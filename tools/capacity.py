@@ -1,6 +1,7 @@
 """The capacity model of `make bench`: write units per locked order's life, from real stream images.
 
-A scenario runs through the real handlers on moto (in process): facilities, then N LOCKED orders
+A scenario runs through the real handlers on moto (in process): facilities (created by the
+facilities API, so that their ids take the shards in turn as in production), then N LOCKED orders
 spread over them (each with the full platform order of tests/fixtures), each UNLOCKed, and the orders
 stream given to the pick-job creator. Every table's stream is then read back, and each record is
 costed by DynamoDB's published sizing rules, with the tables and indexes exactly as template.yaml
@@ -18,17 +19,20 @@ declares them:
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
 import os
 from collections import Counter, defaultdict
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from local_stack import template
+from order_service.core.keys import STATUS_SHARDS
 
 PARTITION_WCU_PER_SECOND = 1000
 FACILITIES = 50
@@ -179,6 +183,11 @@ class Report:
     def throttle_point(self) -> float:
         return min(rate for _, rate in self.hottest.values())
 
+    @property
+    def busiest(self) -> str:
+        """The table or index whose busiest partition throttles first."""
+        return min(self.hottest, key=lambda name: self.hottest[name][1])
+
 
 def report(costs: Costs, orders: int, facilities: int) -> Report:
     total = sum(costs.base.values()) + sum(costs.index.values())
@@ -200,6 +209,24 @@ def report(costs: Costs, orders: int, facilities: int) -> Report:
 
 
 # -------------------------------------------------------------- scenario ---
+@contextmanager
+def _fast_dynamodb_answers() -> Iterator[None]:
+    """The local stack's plain-JSON answers (the same documents, tests/tooling/test_moto_patches.py) for
+    the scenario only: moto's generic serializer otherwise takes most of its time."""
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoResult
+
+    from local_stack import moto_patches
+
+    saved = {cls: cls.execute_result for cls in (ActionResult, DynamoResult)}
+    moto_patches.fast_dynamodb_answers()
+    try:
+        yield
+    finally:
+        for cls, original in saved.items():
+            cls.execute_result = original  # type: ignore[method-assign]
+
+
 def run_scenario(orders: int = 200, facilities: int = FACILITIES) -> Report:
     """N locked orders over `facilities` facilities: created, unlocked, pick jobs made (handlers on moto)."""
     os.environ.update(
@@ -216,6 +243,7 @@ def run_scenario(orders: int = 200, facilities: int = FACILITIES) -> Report:
     order_body = json.loads((template.ROOT / "tests" / "fixtures" / "full_order.json").read_text())
     functions = template.functions()
     with ExitStack() as stack:
+        stack.enter_context(_fast_dynamodb_answers())
         stack.enter_context(mock_aws())
         created = provision.create_all(boto3.Session())
         os.environ.update(provision.function_environment(created["overrides"]))
@@ -272,7 +300,8 @@ def run_scenario(orders: int = 200, facilities: int = FACILITIES) -> Report:
 
 def main() -> None:
     logging.disable(logging.WARNING)  # the handlers' logs are not the report
-    result = run_scenario(int(os.environ.get("CAPACITY_ORDERS", "640")))
+    with redirect_stdout(io.StringIO()):  # nor their metrics (Powertools flushes every 100)
+        result = run_scenario(int(os.environ.get("CAPACITY_ORDERS", "640")))
     print(f"# Capacity model: {result.orders} locked orders over {result.facilities} facilities")
     print("  (create LOCKED -> UNLOCK -> pick job; full platform order; DynamoDB's sizing rules)")
     print(f"write units per locked order's life: {result.total_per_order:.1f}")
@@ -286,6 +315,12 @@ def main() -> None:
         shared = f"   {result.sharing[name]:3} of {result.facilities}" if name in result.sharing else ""
         print(f"  {name:40} {share * 100:5.1f}%   {rate:10,.0f} orders/s{shared}")
     print(f"throttle point (busiest partition): {result.throttle_point:,.0f} orders/s (goal >= 10,000)")
+    if result.busiest in result.sharing:
+        fewest = math.ceil(result.facilities / STATUS_SHARDS)  # facilities fill the shards in turn
+        print(
+            f"  {result.busiest}: {result.sharing[result.busiest]} of {result.facilities} facilities write to it "
+            f"(facilities get shards in turn: at most {fewest} per shard of {STATUS_SHARDS})"
+        )
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
 from order_service.core.clock import now_iso
+from order_service.facilities import service as facilities
 from order_service.facilities import store as facility_store
-from order_service.facilities.rules import STATUSES, new_facility
+from order_service.facilities.rules import STATUSES
 
 if TYPE_CHECKING:
     from order_service.facilities.models import FacilityForCreation, FacilityPatch
@@ -31,8 +32,7 @@ api = Api("facilities")
     errors=(400, 413),
 )
 def create_facility(request: Request, body: FacilityForCreation) -> Response:
-    facility = new_facility(body.model_dump(exclude_none=True), now_iso())
-    facility_store.put_new(facility)
+    facility = facilities.create_facility(body.model_dump(exclude_none=True), now_iso())
     logger.info("facility created", extra={"facility_id": facility["id"], "status": facility["status"]})
     return json_response(facility, 201, {"Location": f"/api/facilities/{facility['id']}"})
 

@@ -1,6 +1,7 @@
 """The counting parts of `make bench` (not timings): they must keep working, and their counts are
 facts about the design - PutEvents in chunks of 10, one write per pick job, a reroute run reading
-only its candidates."""
+only its candidates, the capacity model's write units and busiest partition (arithmetic on stream
+images, not a measurement of time)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 
 import pytest
 
-from tools import bench
+from tools import bench, capacity
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +34,15 @@ def test_a_reroute_run_reads_only_its_candidates():
 
     assert reads["rerouted"] == 5
     assert reads["ScannedCount"] <= 5 + 3  # the candidates, the ONLINE facilities, no waiting orders
+
+
+def test_the_capacity_model_meets_the_goals_for_orders_spread_over_50_facilities():
+    # 5 orders per facility; the pick jobs' by-status shards (by pick job id, random) then stay below
+    # the goal's share of the writes except with a chance of about 1e-5
+    result = capacity.run_scenario(orders=250, facilities=50)
+
+    assert result.amplification <= 2.0
+    # the facilities took the 32 shards in turn: 2 share the busiest (one alone: 25,000 orders/s)
+    assert result.sharing["OrdersTable/by-status-facility"] == 2
+    assert result.hottest["OrdersTable/by-status-facility"][1] == pytest.approx(12_500)
+    assert result.throttle_point >= 10_000

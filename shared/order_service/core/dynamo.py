@@ -225,6 +225,20 @@ def put_new(table: str, document: Mapping[str, Any]) -> None:
         raise ConditionFailed(None) from None
 
 
+def increment(table: str, entity_id: str, attribute: str) -> int:
+    """Adds 1 to a counter item's number (created at 1 if missing) and returns the new value: one
+    UpdateItem `ADD`, atomic, so concurrent callers each get a value of their own."""
+    response = client().update_item(
+        TableName=table,
+        Key=to_item({"id": entity_id}),
+        UpdateExpression="ADD #n :one",
+        ExpressionAttributeNames={"#n": attribute},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(response["Attributes"][attribute]["N"])
+
+
 def get(table: str, entity_id: str) -> dict[str, Any] | None:
     response = client().get_item(TableName=table, Key=to_item({"id": entity_id}), ConsistentRead=True)
     item = response.get("Item")

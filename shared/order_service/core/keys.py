@@ -7,11 +7,17 @@ import zlib
 STATUS_SHARDS = 32  # docs/capacity.md: a status partition per shard takes 1/32 of the writes
 
 
+def shard_of(key: str) -> int:
+    """The shard (0 .. STATUS_SHARDS - 1) of a stable key: crc32, so every runtime computes the same."""
+    return zlib.crc32(key.encode()) % STATUS_SHARDS
+
+
 def status_shard(status: str, key: str) -> str:
     """The partition of an entity in a sharded status index: its status and a shard derived from a
     stable key - the pick job's id (by-status), or the order's facility (by-status-facility: the
-    orders of one facility and status share one partition, so that they are one key-condition query)."""
-    return f"{status}#{zlib.crc32(key.encode()) % STATUS_SHARDS:02d}"
+    orders of one facility and status share one partition, so that they are one key-condition query;
+    a new facility's id is drawn so that facilities fill the shards in turn, `facilities.rules`)."""
+    return f"{status}#{shard_of(key):02d}"
 
 
 def status_shards(status: str) -> list[str]:

@@ -12,10 +12,17 @@ from order_service.facilities.rules import ONLINE, Facility
 BY_STATUS = dynamo.Index("by-status", "status", "id")
 INDEXES = (BY_STATUS,)
 FACILITY = Entity("facility", "facilityId")
+SHARD_COUNTER_ID = "facility-shards"  # an item of ConfigurationsTable: the last shard slot handed out
 
 
 def _table() -> str:
     return settings().facilities_table
+
+
+def next_shard_slot() -> int:
+    """The next facility's shard slot (1, 2, 3, ...): one atomic UpdateItem ADD on the counter item, so
+    facilities created at the same time never get the same slot."""
+    return dynamo.increment(settings().configurations_table, SHARD_COUNTER_ID, "slot")
 
 
 def put_new(facility: Facility) -> None:

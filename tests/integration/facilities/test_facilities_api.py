@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from order_service.core.keys import STATUS_SHARDS, shard_of
 from tests.builders import facility_body
 
 
@@ -51,3 +55,24 @@ def test_listing_pages(api):
     rest = api.get("/api/facilities", query={"status": "ONLINE", "startAfterId": first["facilities"][-1]["id"]}).body
 
     assert [f["id"] for f in first["facilities"] + rest["facilities"]] == ids
+
+
+def test_64_facilities_created_through_the_api_fill_every_shard_exactly_twice(api):
+    ids = [api.post("/api/facilities", facility_body(f"F{n}")).body["id"] for n in range(2 * STATUS_SHARDS)]
+
+    per_shard = Counter(shard_of(facility_id) for facility_id in ids)
+
+    assert per_shard == dict.fromkeys(range(STATUS_SHARDS), 2)
+
+
+def test_facilities_created_at_the_same_time_get_shards_of_their_own(api):
+    def create(n: int) -> str:
+        reply = api.post("/api/facilities", facility_body(f"F{n}"))
+        assert reply.status == 201
+        return str(reply.body["id"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(create, range(STATUS_SHARDS)))
+
+    assert {shard_of(facility_id) for facility_id in ids} == set(range(STATUS_SHARDS))
+    assert api.get("/api/facilities", query={"status": "ONLINE"}).body["total"] == STATUS_SHARDS
