@@ -27,6 +27,8 @@ def main(host: str, port: int) -> None:
 
     from local_stack.moto_patches import (
         cached_jsonpaths,
+        cheaper_item_size_check,
+        cheaper_sqs_receives,
         eventbridge_retries_and_dead_letters,
         fast_dynamodb_answers,
         remembered_backends,
@@ -39,6 +41,8 @@ def main(host: str, port: int) -> None:
     eventbridge_retries_and_dead_letters()
     remembered_backends()
     cached_jsonpaths()
+    cheaper_item_size_check()
+    cheaper_sqs_receives()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAlive)
     import threading
