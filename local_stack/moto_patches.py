@@ -199,7 +199,7 @@ def cheaper_item_size_check() -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
 
-    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    def new_item(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
         self.hash_key = hash_key
         self.range_key = range_key
         converted = {key: DynamoType(value) for key, value in attrs.items()}
@@ -208,7 +208,7 @@ def cheaper_item_size_check() -> None:
         self.attrs = LimitedSizeDict()
         dict.update(self.attrs, converted)
 
-    Item.__init__ = __init__  # type: ignore[method-assign]
+    Item.__init__ = new_item  # type: ignore[method-assign]
 
 
 def cheaper_sqs_receives() -> None:

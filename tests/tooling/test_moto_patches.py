@@ -99,7 +99,8 @@ def test_an_item_is_refused_over_dynamodbs_size_limit_as_moto_refuses_it(monkeyp
         )
         parts = {f"part{n}": {"M": {"text": {"S": "x" * 100_000}}} for n in range(4)}
         ddb.put_item(TableName="t", Item={"id": {"S": "fits"}, **parts})  # about 400,000 bytes
-        assert ddb.get_item(TableName="t", Key={"id": {"S": "fits"}})["Item"]["part3"]["M"]["text"]["S"] == "x" * 100_000
+        stored = ddb.get_item(TableName="t", Key={"id": {"S": "fits"}})["Item"]
+        assert stored["part3"]["M"]["text"]["S"] == "x" * 100_000
         with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
             ddb.put_item(TableName="t", Item={"id": {"S": "too big"}, **parts, "more": {"S": "x" * 6_000}})
 
