@@ -26,6 +26,7 @@ def main(host: str, port: int) -> None:
         boto3 keeps its connections: no TCP connect and no new server thread per request."""
 
     from local_stack.moto_patches import (
+        cached_dispatch_lookups,
         cached_jsonpaths,
         cheaper_item_size_check,
         cheaper_sqs_receives,
@@ -41,6 +42,7 @@ def main(host: str, port: int) -> None:
     eventbridge_retries_and_dead_letters()
     remembered_backends()
     cached_jsonpaths()
+    cached_dispatch_lookups()
     cheaper_item_size_check()
     cheaper_sqs_receives()
     app = DomainDispatcherApplication(create_backend_app)

@@ -127,3 +127,25 @@ def test_sqs_hands_out_messages_within_their_retention_period_only(monkeypatch):
         assert [m["Body"] for m in received] == ["new"]
         attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         assert attributes["MessageRetentionPeriod"] == "60"
+
+
+def test_moto_dispatches_with_its_name_lookups_cached(monkeypatch):
+    import sys
+
+    import moto.core.responses as responses
+    import moto.core.utils as utils
+
+    for module in [m for name, m in list(sys.modules.items()) if name == "moto" or name.startswith("moto.")]:
+        for attribute in ("camelcase_to_underscores", "method_names_from_class"):
+            if hasattr(module, attribute):
+                monkeypatch.setattr(module, attribute, getattr(module, attribute))  # restored afterwards
+    moto_patches.cached_dispatch_lookups()
+
+    assert responses.camelcase_to_underscores is utils.camelcase_to_underscores
+    assert utils.camelcase_to_underscores("ListTables") == "list_tables"
+    assert utils.camelcase_to_underscores("theNewAttribute") == "the_new_attribute"
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name=template.REGION)
+        assert ddb.list_tables()["TableNames"] == []
+        assert ddb.list_tables()["TableNames"] == []
+    assert utils.camelcase_to_underscores.cache_info().hits > 0
