@@ -26,14 +26,14 @@ PROPERTIES: dict[str, dict[str, tuple[str, str]]] = {
         "Environment": (HONOURED, "Globals' variables merged with the function's, Refs resolved against moto"),
         "Timeout": (
             APPROXIMATED,
-            "the caller gets a timeout after it (API: 502; pollers: a failed batch); the thread is interrupted "
-            "at its next Python instruction, as a thread cannot be killed",
+            "the invocation is interrupted at its next Python instruction after it and fails (API: 502; "
+            "pollers: a failed batch); a thread cannot be killed: one blocked in a socket read stops when it returns",
         ),
         "MemorySize": (APPROXIMATED, "reported in the context; memory is not limited"),
         "ReservedConcurrentExecutions": (
             APPROXIMATED,
-            "that many invocations at once (default 10), each on a thread; more wait for a free instance "
-            "instead of being throttled",
+            "that many invocations at once (default 10), each on its caller's thread; more wait for a free "
+            "instance instead of being throttled",
         ),
         "Events": (HONOURED, "see the event rows"),
         "Description": (IGNORED, "documentation"),

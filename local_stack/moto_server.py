@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import sys
 
 from werkzeug.serving import make_server
@@ -20,20 +19,17 @@ def main(host: str, port: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-    class KeepAlive(MotoRequestHandler):
-        """HTTP/1.1: boto3 keeps its connections open, instead of a new connection (and server thread)
-        per request as with werkzeug's HTTP/1.0 default."""
+    from local_stack.serving import KeepAliveHandler
 
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            # werkzeug writes headers and body in separate sends: without NODELAY, Nagle holds the body
-            # back until the client acknowledges the headers (a delayed ACK) on a kept-alive connection
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    class KeepAlive(KeepAliveHandler, MotoRequestHandler):
+        """moto's request handling (headers with underscores kept) on kept-alive HTTP/1.1 connections, as
+        boto3 keeps its connections: no TCP connect and no new server thread per request."""
 
     from local_stack.moto_patches import (
+        cached_dispatch_lookups,
         cached_jsonpaths,
+        cheaper_item_size_check,
+        cheaper_sqs_receives,
         eventbridge_retries_and_dead_letters,
         fast_dynamodb_answers,
         remembered_backends,
@@ -46,6 +42,9 @@ def main(host: str, port: int) -> None:
     eventbridge_retries_and_dead_letters()
     remembered_backends()
     cached_jsonpaths()
+    cached_dispatch_lookups()
+    cheaper_item_size_check()
+    cheaper_sqs_receives()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAlive)
     import threading

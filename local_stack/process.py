@@ -138,12 +138,14 @@ def _cpu_seconds(pid: int) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = [
-            int(child)
-            for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()
-        ]
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
+    children: list[int] = []
+    for task in tasks:  # threads come and go meanwhile: one that ended has no children to count
+        try:
+            children.extend(int(child) for child in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
     own = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return own + sum(_cpu_seconds(child) for child in children)

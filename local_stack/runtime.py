@@ -4,6 +4,8 @@ so that each is counted, and so that the pollers learn at once that something ma
 from __future__ import annotations
 
 import ctypes
+import functools
+import heapq
 import logging
 import threading
 import time
@@ -53,10 +55,10 @@ class FunctionTimedOut(Exception):
 class Runtime:
     """Runs the template's functions in this process as Lambda would run them:
 
-    - up to `ReservedConcurrentExecutions` (else DEFAULT_CONCURRENCY) invocations of a function at once,
-      each on its own thread (an "instance"); more wait for a free instance (Lambda would throttle);
-    - each stopped after the function's Timeout (the function's own, else Globals'): the caller gets
-      FunctionTimedOut; the thread is interrupted with an exception at its next Python instruction.
+    - up to `ReservedConcurrentExecutions` (else DEFAULT_CONCURRENCY) invocations of a function at once
+      (its "instances"), each on the caller's thread; more wait for a free instance (Lambda would throttle);
+    - each stopped after the function's Timeout (the function's own, else Globals'): the thread is
+      interrupted with an exception at its next Python instruction and the caller gets FunctionTimedOut.
     """
 
     def __init__(self, doorbell: Doorbell | None = None, background_delay: float = 0.0) -> None:
@@ -131,34 +133,96 @@ class Runtime:
                 self._quiet.wait(min(0.02, deadline - now))
 
     def _run(self, function: template.Function, event: dict[str, Any]) -> Any:
+        """The handler runs on the caller's thread (the gateway's connection, a poller): no thread to start
+        and to join per invocation. A watchdog interrupts it at the function's Timeout."""
         handler = self.handler_for(function)
         timeout = self.timeout(function)
         context = LambdaContext(function.logical_id, timeout, function.memory_mb)
-        outcome: dict[str, Any] = {}
-
-        def call() -> None:
+        alarm: _Alarm | None = None
+        try:
+            alarm = _watchdog().arm(timeout)
             try:
-                outcome["result"] = handler(event, context)
-            except BaseException as error:  # reported to the caller, as Lambda reports a function error
-                outcome["error"] = error
-
-        worker = threading.Thread(target=call, name=f"{function.logical_id}-instance", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            _interrupt(worker)
+                result = handler(event, context)
+            finally:
+                timed_out = alarm.disarm()
+        except Interrupted:  # only the watchdog raises it, and only once per alarm
+            timed_out = True
+        except BaseException:
+            if alarm is None or not alarm.fired:
+                raise
+            timed_out = True  # the handler turned the interruption into an error of its own
+        if timed_out:
             log.error("%s timed out after %.0f s", function.logical_id, timeout)
             raise FunctionTimedOut(function, timeout)
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("result")
+        return result
 
 
-def _interrupt(thread: threading.Thread) -> None:
-    """Raises Interrupted inside `thread` at its next Python instruction (a thread cannot be
-    killed; one blocked in a C call, e.g. a socket read, stops when that call returns)."""
-    if thread.ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(Interrupted))
+class _Alarm:
+    def __init__(self, thread_id: int, deadline: float, guard: threading.Lock) -> None:
+        self.thread_id, self.deadline, self._guard = thread_id, deadline, guard
+        self.fired = self.done = False
+
+    def fire(self) -> None:
+        with self._guard:
+            if not self.done:
+                self.fired = True
+                _interrupt(self.thread_id)
+
+    def disarm(self) -> bool:
+        """True when it fired: the invocation ran past its timeout (an exception still pending is dropped)."""
+        with self._guard:
+            self.done = True
+            if self.fired:
+                _interrupt(self.thread_id, clear=True)
+            return self.fired
+
+
+class _Watchdog:
+    """One thread for every invocation's timeout: it sleeps until the earliest deadline."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._wakeup = threading.Condition()
+        self._alarms: list[tuple[float, int, _Alarm]] = []
+        self._count = 0
+        threading.Thread(target=self._watch, name="function-timeouts", daemon=True).start()
+
+    def arm(self, seconds: float) -> _Alarm:
+        alarm = _Alarm(threading.get_ident(), time.monotonic() + seconds, self._guard)
+        with self._wakeup:
+            self._count += 1
+            heapq.heappush(self._alarms, (alarm.deadline, self._count, alarm))
+            if self._alarms[0][2] is alarm:
+                self._wakeup.notify()
+        return alarm
+
+    def _watch(self) -> None:
+        while True:
+            with self._wakeup:
+                while self._alarms and self._alarms[0][2].done:  # finished in time: forgotten
+                    heapq.heappop(self._alarms)
+                if not self._alarms:
+                    self._wakeup.wait()
+                    continue
+                deadline, _, alarm = self._alarms[0]
+                if time.monotonic() < deadline:
+                    self._wakeup.wait(deadline - time.monotonic())
+                    continue
+                heapq.heappop(self._alarms)
+            alarm.fire()
+
+
+@functools.cache
+def _watchdog() -> _Watchdog:
+    return _Watchdog()
+
+
+def _interrupt(thread_id: int, clear: bool = False) -> None:
+    """Raises Interrupted inside the thread at its next Python instruction (a thread cannot be killed;
+    one blocked in a C call, e.g. a socket read, stops when that call returns); `clear`: drops one not
+    yet raised."""
+    exception = None if clear else ctypes.py_object(Interrupted)
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), exception)
 
 
 class Interrupted(BaseException):

@@ -220,19 +220,11 @@ class Stack:
             raise RuntimeError(f"moto did not start on {self.settings.moto_url}")
 
     def _serve(self, app: Any, port: int, name: str) -> None:
-        from werkzeug.serving import WSGIRequestHandler, make_server
+        from werkzeug.serving import make_server
 
-        class KeepAlive(WSGIRequestHandler):
-            """HTTP/1.1 (a client may keep its connection, as browsers and SDKs do), and the answer sent
-            without waiting for the client to acknowledge its headers (Nagle)."""
+        from local_stack.serving import KeepAliveHandler
 
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        server = make_server(self.settings.host, port, app, threaded=True, request_handler=KeepAlive)
+        server = make_server(self.settings.host, port, app, threaded=True, request_handler=KeepAliveHandler)
         self._servers.append(server)
         thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
         thread.start()

@@ -14,8 +14,9 @@ Never a pass/fail on these shared, noisy machines: a report to read and compare.
    clients (kept-alive connections, as the baseline's boto3 client; each run once the previous one's
    stream and webhook work is done) beside raw PutItem on a separate, idle moto server of the same
    version, measured before and after (goals: 1 client >= 0.3x raw PutItem, 8 clients
-   >= 2x 1 client); idle CPU of the stack over 10 s (goal < 3% of a core); p50/p99 from UNLOCK to the
-   webhook received by the inbox on a quiet stack. BENCH_ONLY=local runs only this part.
+   >= 2x 1 client), with the CPU time each request took (stack, moto, clients) and the rate the
+   machine's cores allow at that cost; idle CPU of the stack over 10 s (goal < 3% of a core); p50/p99
+   from UNLOCK to the webhook received by the inbox on a quiet stack. BENCH_ONLY=local runs only this part.
 """
 
 from __future__ import annotations
@@ -453,20 +454,24 @@ def local_stack_figures(requests: int = 200, latencies: int = 20, idle_seconds: 
             status, reply = client.post(f"/api/orders/{ids[n]}/actions", {"name": "UNLOCK", "version": 1})
             assert status == 200, reply
 
-        def settled(work: Callable[[int], None], clients: int, offset: int = 0) -> float:
-            """The rate of one run, started once the previous run's stream and webhook work is done."""
-            _wait_until_quiet(stack)
-            return _rate(requests, lambda n: work(n + offset), clients)
-
-        figures = {
+        figures: dict[str, float] = {
             "idle_cpu": idle_cpu,
             "p50": samples[len(samples) // 2],
             "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
-            "create_rps": settled(create, 1),
-            "create_rps_8": settled(create, 8, offset=requests),
-            "unlock_rps": settled(unlock, 1),
-            "unlock_rps_8": settled(unlock, 8, offset=requests),
         }
+
+        def settled(name: str, work: Callable[[int], None], clients: int, offset: int = 0) -> None:
+            """The rate of one run, started once the previous run's stream and webhook work is done; and the
+            CPU time it took per request (the stack, its moto and this process's clients)."""
+            _wait_until_quiet(stack)
+            cpu, own = stack.cpu_seconds(), time.process_time()
+            figures[name] = _rate(requests, lambda n: work(n + offset), clients)
+            figures[f"{name}_cpu"] = (stack.cpu_seconds() - cpu + time.process_time() - own) / requests
+
+        settled("create_rps", create, 1)
+        settled("create_rps_8", create, 8, offset=requests)
+        settled("unlock_rps", unlock, 1)
+        settled("unlock_rps_8", unlock, 8, offset=requests)
     finally:
         process.stop(stack)
     return figures
@@ -491,6 +496,14 @@ def print_local_stack_figures() -> None:
         print(
             f"{action} over HTTP, 8 clients:      {eight:7.1f} req/s   {eight / one:.2f}x its 1-client rate "
             "(goal >= 2x)"
+        )
+        # 8 clients cannot go faster than the machine's cores divided by the CPU time a request takes
+        # (stack, moto and client together); a 1-client request that never waits keeps one core busy
+        cpu_8, cores = figures[f"{action}_rps_8_cpu"], os.cpu_count() or 1
+        print(
+            f"  CPU per request: {figures[f'{action}_rps_cpu'] * 1000:.1f} ms (1 client), {cpu_8 * 1000:.1f} ms "
+            f"(8 clients): {cores} cores allow at most {cores / cpu_8:.0f} req/s = "
+            f"{cores / cpu_8 / one:.2f}x the 1-client rate"
         )
     print(f"idle stack CPU over 10 s:           {figures['idle_cpu']:.1%} of a core (goal < 3%)")
     print(

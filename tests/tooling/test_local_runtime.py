@@ -129,6 +129,31 @@ def test_a_function_running_past_its_timeout_is_stopped_and_reported_as_failed()
     assert runtime.running == 0 and runtime.finished == 0  # the handler was interrupted, not left to finish
 
 
+def test_an_invocation_ending_at_its_timeout_either_returns_or_times_out_and_its_caller_carries_on():
+    function = template.functions()["ServiceInfoFunction"]
+    short = replace(function, properties={**function.properties, "Timeout": 0.02})
+
+    class Racing(Runtime):  # handlers that end just before, at, or just after their timeout
+        def handler_for(self, function: template.Function) -> Any:
+            def handler(event: dict[str, Any], context: Any) -> str:
+                deadline = time.monotonic() + event["seconds"]
+                while time.monotonic() < deadline:
+                    pass
+                return "done"
+
+            return handler
+
+    runtime, outcomes = Racing(), []
+    for n in range(60):
+        try:
+            outcomes.append(runtime.invoke(short, {"seconds": 0.01 + n % 7 * 0.005}))  # 10 to 40 ms
+        except FunctionTimedOut:
+            outcomes.append("timed out")
+    time.sleep(0.1)  # an interruption left pending would be raised here, in the caller
+
+    assert set(outcomes) == {"done", "timed out"}
+
+
 def test_over_http_a_timed_out_function_answers_502_in_the_contract_format(serve):
     api = serve(SleepyRuntime(seconds=5, timeout=0.5))
 
