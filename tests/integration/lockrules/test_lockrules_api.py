@@ -193,8 +193,11 @@ class TestHoldsFor:
         capsys.readouterr()
 
         holds = lockrules.holds_for(risky())
+        before_stored = capsys.readouterr().out
+        lockrules.record_matches(holds)  # what the create does once the order is stored
 
         assert [h["placedByRule"] for h in holds] == ["HIGH_RISK", "NEW_CUSTOMER"]
+        assert '"LockRuleMatched"' not in before_stored
         emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"LockRuleMatched"' in line]
         assert sorted(e["Rule"] for e in emitted) == ["HIGH_RISK", "NEW_CUSTOMER"]
         assert all("Rule" in e["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0] for e in emitted)
