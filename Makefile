@@ -29,7 +29,7 @@ help:
 	@echo "make bench    - cold-start import ratios and other benchmarks"
 	@echo "make openapi  - regenerate shared/order_service/openapi.json"
 	@echo "make platform-models - regenerate orders/platform_models.py from platform/ (the platform's schemas)"
-	@echo "make screenshot - docs/backoffice.png from the local stack in Chromium"
+	@echo "make screenshot - docs/backoffice.png and docs/health.png from the local stack in Chromium"
 	@echo "make validate - sam validate --lint (separate .venv-sam)"
 	@echo "make build    - sam build"
 
@@ -88,6 +88,7 @@ bench: $(STAMP)
 
 screenshot: $(STAMP) chromium
 	$(BIN)/python -m tools.screenshot
+	$(BIN)/python -m tools.screenshot_health
 
 openapi: $(STAMP)
 	$(BIN)/python -m tools.openapi

@@ -14,6 +14,8 @@ STATIC = Path(__file__).parent / "static"
 ASSETS = {
     "app.js": ("text/javascript; charset=utf-8", (STATIC / "app.js").read_text(encoding="utf-8")),
     "app.css": ("text/css; charset=utf-8", (STATIC / "app.css").read_text(encoding="utf-8")),
+    "health.js": ("text/javascript; charset=utf-8", (STATIC / "health.js").read_text(encoding="utf-8")),
+    "health.css": ("text/css; charset=utf-8", (STATIC / "health.css").read_text(encoding="utf-8")),
 }
 PAGE = (STATIC / "index.html").read_text(encoding="utf-8")
 SECURITY_HEADERS = {

@@ -13,10 +13,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from order_service.core import streams
+from order_service.core import clock, streams
 from order_service.core.config import settings
 from order_service.events import bus as event_bus
 from order_service.events import rules as events
+from order_service.holdstats import service as queue_health
 
 logger = Logger()
 metrics = Metrics()
@@ -49,6 +50,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         for r in event["Records"]
     ]
     published = event_bus.publish_in_order(records)
+    failed = set(published.failed)
+    sent = [e for r in records if r.sequence not in failed for e in r.envelopes or []]
+    queue_health.count_released_in_batch(sent, clock.now())  # releasedLastHour: one write per batch
     metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=published.sent)
     if published.refused:
         metrics.add_metric(name="EventsRefused", unit=MetricUnit.Count, value=published.refused)

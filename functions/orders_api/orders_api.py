@@ -1,5 +1,5 @@
 """Orders API: create (OPEN or LOCKED), get, list, the actions UNLOCK, CANCEL, FORCE_CANCEL, PLACE_HOLD and
-RELEASE_HOLD, bulk actions.
+RELEASE_HOLD, bulk actions; the queue-health snapshot (holdstats).
 
 Models are named as "module:Class": the large platform models load with the first request that
 parses a body, so that reads start without them.
@@ -13,9 +13,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
 from order_service.api.http import PAGING, Api, QueryParam, Request, Response, json_response, list_response, page_size
+from order_service.core import clock
 from order_service.core.errors import InvalidRequest
 from order_service.holds import service as hold_commands
 from order_service.holds.rules import Caller, HoldRequest
+from order_service.holdstats import service as queue_health
 from order_service.orders import rules as orders
 from order_service.orders import service as order_commands
 from order_service.orders import store as order_store
@@ -87,6 +89,17 @@ def list_orders(request: Request) -> Response:
     )
     page = order_store.list_page(where, page_size(query), query.get("startAfterId"))
     return list_response("orders", page.items, page.total, page.next_start_after_id)
+
+
+@api.route(
+    "GET",
+    "/api/orders/holdstats",
+    summary="Queue health: held orders by hold type and facility, their ages, releases in the last hour",
+    permission="ORDER_READ",
+    response="order_service.holdstats.models:HoldStatsModel",
+)
+def hold_stats(request: Request) -> Response:
+    return json_response(queue_health.current(clock.now()))  # the last minute's snapshot: one GetItem
 
 
 @api.route(

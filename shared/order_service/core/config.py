@@ -57,6 +57,16 @@ class Settings:
         return self.get("POWERTOOLS_SERVICE_NAME")
 
     @property
+    def holdstats_max_keys(self) -> int:
+        """Held orders' keys one queue-health run reads at most (docs/operations.md, Queue health)."""
+        return int(self.get("HOLDSTATS_MAX_KEYS"))
+
+    @property
+    def holdstats_max_orders_read(self) -> int:
+        """Held orders one queue-health run reads by key at most, the oldest-created first."""
+        return int(self.get("HOLDSTATS_MAX_ORDERS_READ"))
+
+    @property
     def event_bus_name(self) -> str:
         return self.get("EVENT_BUS_NAME")
 

@@ -458,15 +458,20 @@ class Listing:
         return query_all(self.request())
 
 
-def get_by_keys(table: str, keys: list[dict[str, Any]], projection: str | None = None) -> list[dict[str, Any]]:
+def get_by_keys(
+    table: str, keys: list[dict[str, Any]], projection: str | None = None, names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The items with these keys that exist, in no particular order: BatchGetItem in requests of at
-    most 100 keys, unprocessed keys retried."""
+    most 100 keys, unprocessed keys retried. `projection` (with its placeholder `names`) reads only
+    those attributes (DynamoDB still charges the whole item; the answer is smaller)."""
     ddb = client()
     found: list[dict[str, Any]] = []
     for start in range(0, len(keys), 100):
         request: dict[str, Any] = {table: {"Keys": [to_item(k) for k in keys[start : start + 100]]}}
         if projection:
             request[table]["ProjectionExpression"] = projection
+        if names:
+            request[table]["ExpressionAttributeNames"] = names
         while request:
             response = ddb.batch_get_item(RequestItems=request)
             found.extend(from_item(item) for item in response["Responses"].get(table, []))

@@ -9,12 +9,13 @@ from datetime import datetime
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from order_service.core import dynamo
+from order_service.core import clock, dynamo
 from order_service.core.clock import iso, now_iso
 from order_service.core.errors import DomainError, TransitionNotAllowed
 from order_service.holds import rules as holds
 from order_service.holds import store as hold_store
 from order_service.holds.rules import Caller, HoldRequest
+from order_service.holdstats import service as queue_health
 from order_service.orders import rules as orders
 from order_service.orders import store as order_store
 from order_service.orders.rules import Order
@@ -90,7 +91,7 @@ def release_hold(order_id: str, version: int, hold_id: str, caller: Caller) -> O
     order = order_store.save(before, after, NOT_RELEASABLE)
     released = next(h for h in order.get("holds", []) if h["id"] == hold_id)
     if released["status"] == holds.RELEASED:
-        metrics.add_metric(name="HoldsReleased", unit=MetricUnit.Count, value=1)
+        queue_health.holds_released(1, clock.now())  # HoldsReleased, and releasedLastHour's counter
         _per_rule(RULE_RELEASED, [released])
     logger.info(
         "hold released" if released["status"] == holds.RELEASED else "hold approved",

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from order_service.core import clock
 from order_service.core.clock import now_iso
 from order_service.core.errors import DomainError, InvalidRequest, Refused
 from order_service.facilities import routing
@@ -17,6 +18,7 @@ from order_service.facilities.routing import Routing
 from order_service.holds import rules as holds
 from order_service.holds import store as hold_store
 from order_service.holds.rules import Caller
+from order_service.holdstats import service as queue_health
 from order_service.lockrules import service as lockrules
 from order_service.orders import rules as orders
 from order_service.orders import store as order_store
@@ -71,6 +73,7 @@ def create_order(
     metrics.add_metric(name="OrdersCreated", unit=MetricUnit.Count, value=1)
     if order["status"] == orders.LOCKED:
         metrics.add_metric(name="LockedOrdersCreated", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="HoldsPlaced", unit=MetricUnit.Count, value=len(placed))
     if order["routing"]["status"] != "ROUTED":
         metrics.add_metric(name="OrdersNotRoutable", unit=MetricUnit.Count, value=1)
     logger.info(
@@ -94,6 +97,7 @@ def unlock_order(order_id: str, version: int, caller: Caller, target_time: str |
             metrics.add_metric(name="UnlockConflicts", unit=MetricUnit.Count, value=1)
         raise
     metrics.add_metric(name="OrdersUnlocked", unit=MetricUnit.Count, value=1)
+    queue_health.holds_released(len(holds.active(holds.holds_of(before))), clock.now())
     logger.info("order unlocked", extra={"order_id": order_id, "version": order["version"], "actor": caller.actor})
     return order
 

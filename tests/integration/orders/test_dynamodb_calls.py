@@ -48,7 +48,8 @@ def test_calls_per_operation(api):
     assert get == {"GetItem": 1}
     # a status change reads the order (its holds decide what to write, its facility places it in
     # by-status-facility), then one write conditioned on that version; a stale version is refused by the
-    # read, with no write. DEFAULT holds need no read of the hold types' configuration
+    # read, with no write. DEFAULT holds need no read of the hold types' configuration. (The count of
+    # released holds behind releasedLastHour is the event publisher's, once per stream batch.)
     assert unlock == {"GetItem": 1, "UpdateItem": 1}
     assert cancel == {"GetItem": 1, "UpdateItem": 1}
     assert conflict == {"GetItem": 1}

@@ -270,7 +270,14 @@ def test_metrics_count_created_locked_unlocked_and_conflicts(api, berlin, capsys
             document = _json.loads(line)
             for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
                 emitted[metric["Name"]] = emitted.get(metric["Name"], 0) + sum(document[metric["Name"]])
-    assert emitted == {"OrdersCreated": 1, "LockedOrdersCreated": 1, "OrdersUnlocked": 1, "UnlockConflicts": 1}
+    assert emitted == {
+        "OrdersCreated": 1,
+        "LockedOrdersCreated": 1,
+        "HoldsPlaced": 1,  # its one DEFAULT hold
+        "OrdersUnlocked": 1,
+        "HoldsReleased": 1,  # UNLOCK: one per hold it releases
+        "UnlockConflicts": 1,
+    }
 
 
 class TestBulkActions:
