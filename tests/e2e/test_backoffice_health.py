@@ -44,9 +44,11 @@ def held(stack: RunningStack, facility_ref: str, *types: str, tenant_order_id: s
     return order
 
 
-def snapshot_holds(stack: RunningStack, count: int) -> dict | None:
+def snapshot_holds(stack: RunningStack, count: int, released: int = 0) -> dict | None:
+    """The snapshot once it shows `count` held orders and `released` releases (the event publisher
+    counts a release when it publishes it: a moment after the UNLOCK)."""
     status, stats = stack.call("GET", "/api/orders/holdstats")
-    return stats if status == 200 and stats["held"] == count else None
+    return stats if status == 200 and (stats["held"], stats["releasedLastHour"]) == (count, released) else None
 
 
 def bars(view, chart: str) -> dict[str, int]:
@@ -97,7 +99,7 @@ def test_the_health_view_charts_the_queue_and_colours_ages_against_each_types_sl
     order = held(stack, berlin, "DEFAULT", tenant_order_id="H-NEW")
     assert stack.call("POST", f"/api/orders/{order['id']}/actions", {"name": "UNLOCK", "version": 1})[0] == 200
     held(stack, munich, "PAYMENT", tenant_order_id="H-LATE")
-    assert eventually(lambda: snapshot_holds(stack, 5), timeout=20)
+    assert eventually(lambda: snapshot_holds(stack, 5, released=1), timeout=30)
     page.clock.fast_forward(31_000)
     expect(page.get_by_test_id("health-held")).to_have_text("5")
     expect(page.get_by_test_id("health-released")).to_have_text("1")
