@@ -3,6 +3,7 @@ so that each is counted, and so that the pollers learn at once that something ma
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
 import functools
 import heapq
@@ -133,10 +134,20 @@ class Runtime:
                 self._quiet.wait(min(0.02, deadline - now))
 
     def _run(self, function: template.Function, event: dict[str, Any]) -> Any:
-        """The handler runs on the caller's thread (the gateway's connection, a poller): no thread to start
-        and to join per invocation. A watchdog interrupts it at the function's Timeout."""
-        handler = self.handler_for(function)
+        """The handler runs on a pooled worker thread (no thread to start per invocation); the caller waits
+        at most the function's Timeout, so a handler blocked in a C call (a sleep, a socket read) is
+        answered FunctionTimedOut at its deadline, as on Lambda. A watchdog also interrupts the worker at
+        its next Python instruction; a call blocked in C finishes in the background."""
         timeout = self.timeout(function)
+        future = _workers().submit(self._run_here, function, event, timeout)
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            log.error("%s timed out after %.0f s", function.logical_id, timeout)
+            raise FunctionTimedOut(function, timeout) from None
+
+    def _run_here(self, function: template.Function, event: dict[str, Any], timeout: float) -> Any:
+        handler = self.handler_for(function)
         context = LambdaContext(function.logical_id, timeout, function.memory_mb)
         alarm: _Alarm | None = None
         try:
@@ -215,6 +226,13 @@ class _Watchdog:
 @functools.cache
 def _watchdog() -> _Watchdog:
     return _Watchdog()
+
+
+@functools.cache
+def _workers() -> concurrent.futures.ThreadPoolExecutor:
+    """The threads invocations run on: reused, created as needed (more than any function's concurrency
+    limit, so an invocation never waits for a thread; one blocked past its timeout keeps its thread)."""
+    return concurrent.futures.ThreadPoolExecutor(max_workers=512, thread_name_prefix="function")
 
 
 def _interrupt(thread_id: int, clear: bool = False) -> None:

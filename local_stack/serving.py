@@ -47,6 +47,9 @@ class KeepAliveHandler(WSGIRequestHandler):
     connection stays open unless the client asks to close it (or speaks HTTP/1.0)."""
 
     protocol_version = "HTTP/1.1"
+    # an idle kept-alive connection is closed after this many seconds (werkzeug treats the socket timeout
+    # as a dropped connection), so idle clients do not each hold a thread for ever
+    timeout = 30
 
     def setup(self) -> None:
         super().setup()

@@ -129,6 +129,20 @@ def test_a_function_running_past_its_timeout_is_stopped_and_reported_as_failed()
     assert runtime.running == 0 and runtime.finished == 0  # the handler was interrupted, not left to finish
 
 
+def test_a_handler_blocked_in_one_long_sleep_is_answered_at_its_timeout():
+    function = template.functions()["ServiceInfoFunction"]
+    short = replace(function, properties={**function.properties, "Timeout": 1})
+
+    class Blocked(Runtime):  # one C call that does not return for 4 s (a socket read to a silent peer)
+        def handler_for(self, function: template.Function) -> Any:
+            return lambda event, context: time.sleep(4)
+
+    started = time.monotonic()
+    with pytest.raises(FunctionTimedOut):
+        Blocked().invoke(short, {})
+    assert time.monotonic() - started < 2  # at the 1 s timeout, not after the 4 s sleep
+
+
 def test_an_invocation_ending_at_its_timeout_either_returns_or_times_out_and_its_caller_carries_on():
     function = template.functions()["ServiceInfoFunction"]
     short = replace(function, properties={**function.properties, "Timeout": 0.02})

@@ -77,9 +77,11 @@ def held_keys(max_keys: int) -> HeldKeys:
             if "LastEvaluatedKey" not in response:
                 break
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    if len(found) > max_keys:
-        return HeldKeys(found[:max_keys], False)
-    return HeldKeys(found, True)
+    # an order routed or rerouted while the shards are read may be seen in two of them: once, the last seen
+    unique = list({key.order_id: key for key in found}.values())
+    if len(unique) > max_keys:
+        return HeldKeys(unique[:max_keys], False)
+    return HeldKeys(unique, True)
 
 
 def read_held(keys: list[HeldKey]) -> list[dict[str, Any]]:
