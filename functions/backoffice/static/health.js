@@ -59,17 +59,6 @@ function duration(minutes) {
   return `${Math.floor(minutes / 1440)} d ${Math.floor((minutes % 1440) / 60)} h`;
 }
 
-// When the order last became LOCKED (as the server's snapshot counts it).
-function heldSince(order) {
-  const entries = (order.statusHistory || []).filter((entry) => entry.status === "LOCKED");
-  return entries.length ? entries[entries.length - 1].at : order.created;
-}
-
-function activeTypes(order) {
-  const types = (order.holds || []).filter((h) => h.status === "ACTIVE").map((h) => h.type);
-  return types.length ? [...new Set(types)] : ["DEFAULT"];
-}
-
 function slaOf(types) {
   return Math.min(...types.map((key) => (health.types.get(key) || {}).expiresAfterMinutes || DEFAULT_SLA_MINUTES));
 }
@@ -90,14 +79,11 @@ async function loadHealthReferences() {
 }
 
 async function refreshHealth() {
-  const [stats, held] = await Promise.all([
-    api("GET", "/api/orders/holdstats"),
-    api("GET", "/api/orders?status=LOCKED&size=100"),
-  ]);
+  const stats = await api("GET", "/api/orders/holdstats");
   if (stats.status !== 200) { $("health-message").textContent = problem(stats); return; }
   $("health-message").textContent = "";
   renderHealth(stats.data);
-  if (held.status === 200) renderHeldAges(held.data.orders);
+  renderHeldAges(stats.data.longestHeld || []);  // the orders held longest, from the snapshot
 }
 
 function renderHealth(stats) {
@@ -118,8 +104,7 @@ function renderHealth(stats) {
 
 function renderHeldAges(orders) {
   const rows = orders
-    .map((order) => ({ order, since: heldSince(order), types: activeTypes(order) }))
-    .sort((a, b) => Date.parse(a.since) - Date.parse(b.since))
+    .map((order) => ({ order, since: order.heldSince, types: order.types.length ? order.types : ["DEFAULT"] }))
     .map(({ order, since, types }) => {
       const minutes = minutesSince(since);
       const sla = slaOf(types);
@@ -127,7 +112,7 @@ function renderHeldAges(orders) {
       return el("tr", { "data-order-id": order.id, "data-sla": level },
         el("td", {}, order.tenantOrderId || order.id.slice(0, 8)),
         el("td", {}, types.join(", ")),
-        el("td", {}, health.facilityNames.get((order.routing || {}).facilityRef) || "—"),
+        el("td", {}, health.facilityNames.get(order.facilityRef) || "—"),
         el("td", { class: `sla ${level}`, title: `SLA ${duration(sla)}` }, `${duration(minutes)} · ${text}`),
       );
     });

@@ -11,6 +11,15 @@ class AgeBucketModel(BaseModel):
     count: int
 
 
+class HeldOrderModel(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    id: str
+    tenantOrderId: str | None = None
+    facilityRef: str
+    heldSince: str = Field(description="When it last became LOCKED.")
+    types: list[str] = Field(description="Its ACTIVE holds' types.")
+
+
 class HoldStatsModel(BaseModel):
     """The queue-health snapshot (CONTRACT.md, Queue health), taken every minute by QueueHealthFunction;
     `at` says when. `complete: false`: that run stopped at its read caps (docs/operations.md)."""
@@ -26,3 +35,6 @@ class HoldStatsModel(BaseModel):
     complete: bool = Field(description="False: the run hit its read caps; the figures cover the orders read.")
     ordersRead: int = Field(description="Held orders read by key (byType, the histogram and the oldest cover these).")
     oldestHeldOrderId: str | None = None
+    longestHeld: list[HeldOrderModel] = Field(
+        default_factory=list, description="Our extension: the 50 orders held longest, longest first (the SLA list)."
+    )

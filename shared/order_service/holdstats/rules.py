@@ -27,6 +27,7 @@ class HeldOrder(TypedDict):
     facilityRef: str
     heldSince: str
     types: list[str]  # its ACTIVE holds' types, each once
+    tenantOrderId: NotRequired[str]
 
 
 class AgeBucket(TypedDict):
@@ -47,6 +48,10 @@ class HoldStats(TypedDict):
     complete: bool  # False: the run stopped at its read caps (docs/operations.md); the figures are partial
     ordersRead: int  # held orders read by key: byType, the histogram and the oldest are over these
     oldestHeldOrderId: NotRequired[str]
+    longestHeld: NotRequired[list[HeldOrder]]  # the LONGEST_HELD orders held longest, longest first
+
+
+LONGEST_HELD = 50  # the back office's SLA list and the runbook's first look (docs/operations.md)
 
 
 def held_since(order: Mapping[str, Any]) -> str:
@@ -65,7 +70,15 @@ def held_order(order: Mapping[str, Any], facility_ref: str) -> HeldOrder | None:
     if order.get("status") != "LOCKED":
         return None
     types = list(dict.fromkeys(h["type"] for h in holds.active(holds.holds_of(order))))
-    return {"id": str(order["id"]), "facilityRef": facility_ref, "heldSince": held_since(order), "types": types}
+    held: HeldOrder = {
+        "id": str(order["id"]),
+        "facilityRef": facility_ref,
+        "heldSince": held_since(order),
+        "types": types,
+    }
+    if order.get("tenantOrderId"):
+        held["tenantOrderId"] = str(order["tenantOrderId"])
+    return held
 
 
 def age_minutes(since: str, now: datetime) -> int:
@@ -111,6 +124,7 @@ def snapshot(
     }
     if oldest:
         stats["oldestHeldOrderId"] = oldest["id"]
+    stats["longestHeld"] = sorted(orders, key=lambda o: (o["heldSince"], o["id"]))[:LONGEST_HELD]
     return stats
 
 

@@ -21,9 +21,10 @@ COUNTER_TTL_SECONDS = 24 * 3600  # read for an hour; DynamoDB's TTL removes it a
 NOT_ROUTED = "NOT_ROUTABLE"  # byFacility's key for held orders without a facility (no facility id is this)
 
 # What the snapshot reads of a held order (the whole item is still charged; the answer is smaller).
-PROJECTION = "#id, #status, #created, #holds, #routing.#facilityRef, #statusHistory"
+PROJECTION = "#id, #status, #created, #holds, #routing.#facilityRef, #statusHistory, #tenantOrderId"
 PROJECTION_NAMES = {
     "#id": "id",
+    "#tenantOrderId": "tenantOrderId",
     "#status": "status",
     "#created": "created",
     "#holds": "holds",
