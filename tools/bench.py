@@ -301,16 +301,25 @@ def reroute_reads(noise: int = 10_000, candidates: int = 10) -> dict[str, int]:
         return scanned
 
 
-def idle_moto_put_rates(requests: int = 300) -> dict[str, float]:
+def idle_moto_put_rates(requests: int = 300, patched: bool = False) -> dict[str, float]:
     """The baseline: PutItem/s on a moto server of the same version with nothing else running (its own
-    process, a table shaped like IdempotencyTable), one client and 8 clients."""
+    process, a table shaped like IdempotencyTable), one client and 8 clients. `patched`: the stack's own
+    moto server (kept-alive connections and local_stack/moto_patches.py), idle - so that the stack's
+    overhead can also be read apart from what the patches make moto itself faster."""
     from local_stack import process
 
     port = process.free_port()
+    command = (
+        [sys.executable, "-m", "local_stack.moto_server", "127.0.0.1", str(port)]
+        if patched
+        else [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        command,
+        stdin=subprocess.PIPE,  # the stack's moto server ends when this pipe closes
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(template.ROOT / "shared"), str(template.ROOT)])},
     )
     try:
         ddb = _dynamodb(f"http://127.0.0.1:{port}")
@@ -335,6 +344,8 @@ def idle_moto_put_rates(requests: int = 300) -> dict[str, float]:
             "put_rps_8": _rate(requests, lambda n: _put(ddb, "Baseline", n + requests), clients=8),
         }
     finally:
+        if server.stdin:
+            server.stdin.close()
         server.terminate()
         server.wait(timeout=10)
 
@@ -483,6 +494,7 @@ def print_local_stack_figures() -> None:
     before = idle_moto_put_rates()
     figures = local_stack_figures()
     after = idle_moto_put_rates()
+    patched = idle_moto_put_rates(patched=True)["put_rps"]
     put = max(before["put_rps"], after["put_rps"])
     print("\n# Local stack over HTTP (make run) beside raw PutItem on an idle moto server, one run")
     print(
@@ -490,9 +502,13 @@ def print_local_stack_figures() -> None:
         f"{before['put_rps']:.0f} before, {after['put_rps']:.0f} after the stack's run)"
     )
     print(f"raw PutItem, idle moto, 8 clients:  {max(before['put_rps_8'], after['put_rps_8']):7.1f} req/s")
+    print(f"raw PutItem, the stack's own moto server idle (patched, kept-alive), 1 client: {patched:7.1f} req/s")
     for action in ("create", "unlock"):
         one, eight = figures[f"{action}_rps"], figures[f"{action}_rps_8"]
-        print(f"{action} over HTTP, 1 client:       {one:7.1f} req/s   {one / put:.2f}x raw PutItem (goal >= 0.3x)")
+        print(
+            f"{action} over HTTP, 1 client:       {one:7.1f} req/s   {one / put:.2f}x raw PutItem (goal >= 0.3x); "
+            f"{one / patched:.2f}x the stack's own moto idle"
+        )
         print(
             f"{action} over HTTP, 8 clients:      {eight:7.1f} req/s   {eight / one:.2f}x its 1-client rate "
             "(goal >= 2x)"
