@@ -124,7 +124,7 @@ def test_every_figure_of_a_seeded_queue(api, streams, facilities, at):
     assert stats["oldestHeldSince"] == iso(NOW - timedelta(minutes=1500))
     assert stats["oldestHeldOrderId"] == oldest["id"]
     # the SLA list: the held orders, longest held first (the re-locked one by its re-lock: 10 minutes)
-    assert [o["id"] for o in stats["longestHeld"]][0] == oldest["id"]
+    assert stats["longestHeld"][0]["id"] == oldest["id"]
     assert [o["heldSince"] for o in stats["longestHeld"]] == sorted(o["heldSince"] for o in stats["longestHeld"])
     assert len(stats["longestHeld"]) == 6
     # held 1500, 300, 70, 20, 10 and 5 minutes: cumulative buckets
