@@ -8,6 +8,7 @@ import ctypes
 import functools
 import heapq
 import logging
+import queue
 import threading
 import time
 from typing import Any
@@ -228,11 +229,44 @@ def _watchdog() -> _Watchdog:
     return _Watchdog()
 
 
+class _Workers:
+    """The threads invocations run on: reused, one more started whenever none is idle (so an invocation
+    never waits for a thread; one blocked past its timeout keeps its thread). Daemon threads, unlike
+    concurrent.futures' pool: the stack exits at once even while a handler is blocked, e.g. on a webhook
+    receiver that hangs."""
+
+    def __init__(self) -> None:
+        self._tasks: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Any, tuple[Any, ...]]] = (
+            queue.SimpleQueue()
+        )
+        self._lock = threading.Lock()
+        self._idle = 0
+
+    def submit(self, work: Any, *args: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._tasks.put((future, work, args))
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+                return future
+        threading.Thread(target=self._work, name="function", daemon=True).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, work, args = self._tasks.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(work(*args))
+                except BaseException as error:  # handed to the caller, who re-raises it
+                    future.set_exception(error)
+            with self._lock:
+                self._idle += 1
+
+
 @functools.cache
-def _workers() -> concurrent.futures.ThreadPoolExecutor:
-    """The threads invocations run on: reused, created as needed (more than any function's concurrency
-    limit, so an invocation never waits for a thread; one blocked past its timeout keeps its thread)."""
-    return concurrent.futures.ThreadPoolExecutor(max_workers=512, thread_name_prefix="function")
+def _workers() -> _Workers:
+    return _Workers()
 
 
 def _interrupt(thread_id: int, clear: bool = False) -> None:
