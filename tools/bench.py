@@ -21,12 +21,15 @@ Never a pass/fail on these shared, noisy machines: a report to read and compare.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from local_stack import template
@@ -528,6 +531,14 @@ def print_local_stack_figures() -> None:
     )
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The in-process handlers print their EMF metrics and warnings: not part of the report."""
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def main() -> None:
     started = time.perf_counter()
     if os.environ.get("BENCH_ONLY") != "local":  # BENCH_ONLY=local: the local stack figures only
@@ -536,18 +547,21 @@ def main() -> None:
         for name, median, best, ratio in cold_start():
             flag = "" if name == "baseline" or ratio <= 1.3 else "  over goal"
             print(f"{name:32} {median * 1000:10.0f} {best * 1000:8.0f} {ratio:6.2f}x{flag}")
-        put_events, jobs, writes_per_job = stream_work()
+        with _quiet():
+            put_events, jobs, writes_per_job = stream_work()
         print("\n# Stream work (moto in process)")
         print(f"PutEvents calls per 100 stream records: {put_events} (goal <= 10)")
         print(f"DynamoDB writes per pick job: {writes_per_job:.2f} over {jobs} pick jobs (goal 1)")
-        reads = reroute_reads()
+        with _quiet():
+            reads = reroute_reads()
         print("\n# Reroute run (moto in process): 10,000 non-candidate pick jobs, 10 candidates")
         print(
             f"items read by the run's queries (ScannedCount): {reads['ScannedCount']} in {reads['queries']} queries "
             f"(goal: a small constant above 10); GetItem/BatchGetItem calls: {reads['item reads']}; "
             f"rerouted: {reads['rerouted']}"
         )
-        latency = create_latency_with_rules()
+        with _quiet():
+            latency = create_latency_with_rules()
         base = latency["0 rules"]
         print("\n# Create with auto-lock rules (handler on moto, in process; median, interleaved, none matching)")
         for name, value in latency.items():
