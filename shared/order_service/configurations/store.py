@@ -31,19 +31,24 @@ def get_reroute() -> dict[str, Any]:
 
 
 def put_reroute(update: RerouteConfigurationForUpdate, now: str) -> dict[str, Any]:
-    """One conditional UpdateItem: version 0 creates, version N replaces version N (keeping `created`)."""
-    current = update.version
-    change = dynamo.Update().set("version", current + 1).set("lastModified", now)
-    for name, value in update.model_dump(exclude={"version"}).items():
+    stored = put_versioned(
+        REROUTE_ID, "reroute configuration", update.model_dump(exclude={"version"}), update.version, now
+    )
+    return {k: v for k, v in stored.items() if k != "id"}
+
+
+def put_versioned(item_id: str, entity: str, fields: dict[str, Any], version: int, now: str) -> dict[str, Any]:
+    """Every configuration's PUT (reroute, hold types, lock rules): one conditional UpdateItem of one item
+    of the configurations table - version 0 creates, version N replaces version N (keeping `created`);
+    else the usual version conflict. The stored item."""
+    change = dynamo.Update().set("version", version + 1).set("lastModified", now)
+    for name, value in fields.items():
         change.set(name, value)
-    if current == 0:
+    if version == 0:
         change.set("created", now).condition(f"attribute_not_exists({change.name('id')})")
     else:
-        change.equals("version", current)
+        change.equals("version", version)
     try:
-        stored = change.execute(_table(), {"id": REROUTE_ID})
+        return change.execute(_table(), {"id": item_id})
     except dynamo.ConditionFailed as failure:
-        raise VersionConflict(
-            "reroute configuration", int(failure.old["version"]) if failure.old else 0, current
-        ) from None
-    return {k: v for k, v in stored.items() if k != "id"}
+        raise VersionConflict(entity, int(failure.old["version"]) if failure.old else 0, version) from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from order_service.configurations.store import put_versioned
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import VersionConflict
 from order_service.holds.rules import DEFAULT, DEFAULT_TYPE, HoldType, HoldTypes
 
 HOLDS_ID = "holds"
@@ -41,15 +41,5 @@ def hold_types() -> HoldTypes:
 
 
 def put_configuration(types: list[dict[str, Any]], version: int, now: str) -> dict[str, Any]:
-    """One conditional UpdateItem: version 0 creates, version N replaces version N (keeping `created`)."""
-    change = dynamo.Update().set("version", version + 1).set("lastModified", now).set("types", types)
-    if version == 0:
-        change.set("created", now).condition(f"attribute_not_exists({change.name('id')})")
-    else:
-        change.equals("version", version)
-    try:
-        stored = change.execute(_table(), {"id": HOLDS_ID})
-    except dynamo.ConditionFailed as failure:
-        current = int(failure.old["version"]) if failure.old else 0
-        raise VersionConflict("hold types configuration", current, version) from None
-    return _answer(stored)
+    """Versioned like every configuration (configurations.store.put_versioned)."""
+    return _answer(put_versioned(HOLDS_ID, "hold types configuration", {"types": types}, version, now))

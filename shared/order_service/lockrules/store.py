@@ -7,9 +7,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from order_service.configurations.store import put_versioned
 from order_service.core import dynamo
 from order_service.core.config import settings
-from order_service.core.errors import VersionConflict
 from order_service.lockrules.rules import LockRule
 
 LOCKRULES_ID = "lockrules"
@@ -39,24 +39,9 @@ def get_lockrules() -> dict[str, Any]:
 
 
 def put_lockrules(rules: Sequence[LockRule], version: int, now: str) -> dict[str, Any]:
-    """One conditional UpdateItem: version 0 creates, version N replaces version N (keeping `created`)."""
-    change = (
-        dynamo.Update()
-        .set("version", version + 1)
-        .set("lastModified", now)
-        .set("rules", [_stored(rule) for rule in rules])
-    )
-    if version == 0:
-        change.set("created", now).condition(f"attribute_not_exists({change.name('id')})")
-    else:
-        change.equals("version", version)
-    try:
-        stored = change.execute(_table(), {"id": LOCKRULES_ID})
-    except dynamo.ConditionFailed as failure:
-        raise VersionConflict(
-            "lock rules configuration", int(failure.old["version"]) if failure.old else 0, version
-        ) from None
-    return _loaded(stored)
+    """Versioned like every configuration (configurations.store.put_versioned)."""
+    fields = {"rules": [_stored(rule) for rule in rules]}
+    return _loaded(put_versioned(LOCKRULES_ID, "lock rules configuration", fields, version, now))
 
 
 def consumer_order_count(consumer_id: str, at_most: int) -> int:
