@@ -623,16 +623,20 @@ class KeysListing:
         whole = start_after_id is None and next_id is None  # every match is on this page
         return Page(items, len(items) if whole else None, next_id)
 
+    def _query_before(self, partition: str, before: str) -> dict[str, Any]:
+        """The partition's keys whose sort key is below `before`."""
+        request = self._query(partition, None)
+        request["KeyConditionExpression"] += " AND #sk < :before"
+        request["ExpressionAttributeNames"]["#sk"] = self.sort_key
+        request["ExpressionAttributeValues"][":before"] = {"S": before}
+        return request
+
     def first_ids(self, before: str, limit: int) -> list[str]:
         """The `limit` ids with the smallest sort keys below `before` over all partitions: at most `limit`
         keys read per partition (one page each), merged in sort-key order."""
         rows: list[tuple[str, str]] = []
         for partition in self.partitions:
-            request = self._query(partition, None)
-            request["KeyConditionExpression"] += " AND #sk < :before"
-            request["ExpressionAttributeNames"]["#sk"] = self.sort_key
-            request["ExpressionAttributeValues"][":before"] = {"S": before}
-            items = client().query(**request, Limit=limit).get("Items", [])
+            items = client().query(**self._query_before(partition, before), Limit=limit).get("Items", [])
             rows += [(item[self.sort_key]["S"], item["id"]["S"]) for item in items]
         return [row_id for _, row_id in sorted(rows)[:limit]]
 
@@ -646,11 +650,7 @@ class KeysListing:
         ids: list[str] = []
         read = 0
         for partition in self.partitions:
-            request = self._query(partition, None)
-            if before is not None:
-                request["KeyConditionExpression"] += " AND #sk < :before"
-                request["ExpressionAttributeNames"]["#sk"] = self.sort_key
-                request["ExpressionAttributeValues"][":before"] = {"S": before}
+            request = self._query(partition, None) if before is None else self._query_before(partition, before)
             if where is not None:
                 expression, names, values = where
                 request["FilterExpression"] = expression

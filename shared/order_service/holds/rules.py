@@ -286,11 +286,16 @@ def place(
     return changed
 
 
+def _end(hold: Hold, status: str, actor: str, now: str) -> None:
+    """The hold leaves ACTIVE (RELEASED or EXPIRED): when and by whom."""
+    hold["status"] = status
+    hold["releasedAt"] = now
+    hold["releasedBy"] = actor
+
+
 def _release(hold: Hold, caller: Caller, now: str) -> None:
     hold["approvals"] = [*hold["approvals"], {"by": caller.actor, "at": now}]
-    hold["status"] = RELEASED
-    hold["releasedAt"] = now
-    hold["releasedBy"] = caller.actor
+    _end(hold, RELEASED, caller.actor, now)
 
 
 def _open_if_free(changed: Change, now: str, actor: str | None) -> Change:
@@ -359,9 +364,7 @@ def cancel(order: Mapping[str, Any], caller: Caller, now: str, reason_id: str | 
     canceller), so that no CANCELLED order has an ACTIVE hold."""
     holds = holds_of(order)
     for hold in active(holds):
-        hold["status"] = RELEASED
-        hold["releasedAt"] = now
-        hold["releasedBy"] = caller.actor
+        _end(hold, RELEASED, caller.actor, now)
     changed = _next(order, holds, now)
     if order.get("holds") is None and not holds:
         changed.pop("holds")  # an order that never had holds keeps its shape
@@ -411,9 +414,7 @@ def on_due(order: Mapping[str, Any], now: str) -> Change | None:
     warned = False
     for hold in active(holds):
         if hold.get("expiresAt") and hold["expiresAt"] <= now:
-            hold["status"] = EXPIRED
-            hold["releasedAt"] = now
-            hold["releasedBy"] = SERVICE.actor
+            _end(hold, EXPIRED, SERVICE.actor, now)
             expired.append(hold)
         elif hold.get("expiryWarningAt") and not hold.get("expiryWarnedAt") and hold["expiryWarningAt"] <= now:
             hold["expiryWarnedAt"] = now
@@ -424,9 +425,7 @@ def on_due(order: Mapping[str, Any], now: str) -> Change | None:
     cancelling = [h for h in expired if h.get("onExpiry") == CANCEL]
     if cancelling:
         for hold in active(holds):  # the order is cancelled: no hold stays ACTIVE
-            hold["status"] = RELEASED
-            hold["releasedAt"] = now
-            hold["releasedBy"] = SERVICE.actor
+            _end(hold, RELEASED, SERVICE.actor, now)
         return _status(changed, "CANCELLED", now, SERVICE.actor, f"{cancelling[0]['type']} hold expired")
     return _open_if_free(changed, now, SERVICE.actor)
 

@@ -32,7 +32,7 @@ NOT_RELEASABLE = "The order's holds cannot change: its status is {status}."
 RULE_RELEASED, RULE_EXPIRED = "LockRuleHoldsReleased", "LockRuleHoldsExpired"
 
 
-def _per_rule(name: str, released: list[holds.Hold]) -> None:
+def per_rule(name: str, released: list[holds.Hold]) -> None:
     """Per auto-lock rule (dimension Rule): which rule's holds people release, which run out
     (docs/lockrules.md) - a rule that catches fraud sees cancellations, one that only slows orders
     down sees releases."""
@@ -42,19 +42,12 @@ def _per_rule(name: str, released: list[holds.Hold]) -> None:
                 metric.add_dimension(name="Rule", value=hold["placedByRule"])
 
 
-def _current(order_id: str, version: int) -> Order:
-    order = order_store.get(order_id)
-    if order["version"] != version:
-        raise orders.ORDER.refusal(order_id, order, version)
-    return order
-
-
 def place_hold(order_id: str, version: int, request: HoldRequest, caller: Caller) -> Order:
     """PLACE_HOLD. On a LOCKED order: one conditional write. On an OPEN order (re-lock): one transaction
     - the order LOCKED, on the condition that its pick job has not started, and its OPEN pick job
     CANCELED. A pick job the stream has not made yet is cancelled by the stream when it appears
     (`pickjobs.rules.pickjob_change`)."""
-    before = _current(order_id, version)
+    before = order_store.current(order_id, version)
     now = now_iso()
     after = holds.place(before, request, hold_store.hold_types(), caller, now, version)
     order_store.check_fits(holds.worst_exit(after, now), after)  # it stays releasable, cancellable, expirable
@@ -86,13 +79,13 @@ def _relock(before: Order, after: dict, now: str) -> Order:
 def release_hold(order_id: str, version: int, hold_id: str, caller: Caller) -> Order:
     """RELEASE_HOLD: releases one hold (or records the first of two approvals); the last one makes the
     order OPEN - the stream then creates its pick job and publishes ORDER_UNLOCKED, as for UNLOCK."""
-    before = _current(order_id, version)
+    before = order_store.current(order_id, version)
     after = holds.release(before, hold_id, hold_store.hold_types(), caller, now_iso(), version)
     order = order_store.save(before, after, NOT_RELEASABLE)
     released = next(h for h in order.get("holds", []) if h["id"] == hold_id)
     if released["status"] == holds.RELEASED:
         queue_health.holds_released(1, clock.now())  # HoldsReleased, and releasedLastHour's counter
-        _per_rule(RULE_RELEASED, [released])
+        per_rule(RULE_RELEASED, [released])
     logger.info(
         "hold released" if released["status"] == holds.RELEASED else "hold approved",
         extra={"order_id": order_id, "hold_id": hold_id, "actor": caller.actor, "status": order["status"]},
@@ -125,6 +118,6 @@ def expire_due(now: datetime) -> dict[str, int]:
         report["warned"] += sum(1 for fact, _ in facts if fact == "EXPIRING")
         if expired:
             metrics.add_metric(name="HoldsExpired", unit=MetricUnit.Count, value=len(expired))
-            _per_rule(RULE_EXPIRED, expired)
+            per_rule(RULE_EXPIRED, expired)
     logger.info("hold expiry run", extra=report)
     return report

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 
 from order_service.core import clock
 from order_service.core.clock import now_iso
@@ -16,6 +16,7 @@ from order_service.facilities import routing
 from order_service.facilities import store as facility_store
 from order_service.facilities.routing import Routing
 from order_service.holds import rules as holds
+from order_service.holds import service as hold_commands
 from order_service.holds import store as hold_store
 from order_service.holds.rules import Caller
 from order_service.holdstats import service as queue_health
@@ -87,7 +88,7 @@ def unlock_order(order_id: str, version: int, caller: Caller, target_time: str |
     """UNLOCK: every ACTIVE hold released at once (if the caller may release each; holds.rules.unlock).
     One read, then one write conditioned on the version read."""
     try:
-        before = _current(order_id, version)
+        before = order_store.current(order_id, version)
         after = holds.unlock(before, hold_store.hold_types(), caller, now_iso(), version, orders.NOT_UNLOCKABLE)
         if target_time:
             after["deliveryPreferences"] = {**after.get("deliveryPreferences", {}), "targetTime": target_time}
@@ -107,30 +108,21 @@ def cancel_order(
 ) -> Order:
     """CANCEL (refused once its pick job has started) or, with `force`, FORCE_CANCEL (whatever its pick
     job's state; the orders stream then cancels the pick job). Its ACTIVE holds end with it."""
-    before = _current(order_id, version)
+    before = order_store.current(order_id, version)
     if before["status"] not in orders.CANCELLABLE_FROM:
         raise orders.ORDER.refusal(order_id, before, version, orders.NOT_CANCELLABLE)
     after = holds.cancel(before, caller, now_iso(), reason_id)
     picking = None if force else orders.PICKING_HAS_STARTED
     order = order_store.save(before, after, orders.NOT_CANCELLABLE, picking_not_started=picking)
-    ended = [fact for fact in holds.hold_changes(before, after) if fact[0] == "RELEASED"]
-    for _, hold in ended:
-        if hold.get("placedByRule"):  # docs/lockrules.md: which rule's holds end in a cancellation
-            with single_metric(name="LockRuleHoldsCancelled", unit=MetricUnit.Count, value=1) as metric:
-                metric.add_dimension(name="Rule", value=hold["placedByRule"])
+    # docs/lockrules.md: which rule's holds end in a cancellation
+    hold_commands.per_rule(
+        "LockRuleHoldsCancelled", [h for fact, h in holds.hold_changes(before, after) if fact == "RELEASED"]
+    )
     metrics.add_metric(name="OrdersForceCancelled" if force else "OrdersCancelled", unit=MetricUnit.Count, value=1)
     logger.info(
         "order force-cancelled" if force else "order cancelled",
         extra={"order_id": order_id, "version": order["version"], "actor": caller.actor},
     )
-    return order
-
-
-def _current(order_id: str, version: int) -> Order:
-    """The order as it is now, if it is still at `version` (else the usual 404 / 409)."""
-    order = order_store.get(order_id)
-    if order["version"] != version:
-        raise orders.ORDER.refusal(order_id, order, version)
     return order
 
 

@@ -30,6 +30,15 @@ def get(order_id: str) -> Order:
     return order  # type: ignore[return-value]
 
 
+def current(order_id: str, version: int) -> Order:
+    """The order as it is now (consistent read), if it is still at `version` (else the usual 404 / 409):
+    what a change computes from; `save` then writes on that version."""
+    order = get(order_id)
+    if order["version"] != version:
+        raise orders.ORDER.refusal(order_id, order, version)
+    return order
+
+
 # DynamoDB stores at most 400 KB per item; the order keeps a margin for its status history and holds.
 MAX_ORDER_BYTES = 350 * 1024
 MAX_CHANGED_ORDER_BYTES = 395_000  # with its index keys (DynamoDB: 400 KB); a change beyond it: 409, not a 500
@@ -67,11 +76,15 @@ def put_new_once(order: Order, request_digest: str) -> Order | None:
     return None
 
 
-def check_fits(after: Mapping[str, Any], before: Mapping[str, Any] | None = None) -> None:
-    """409 unless the order fits one DynamoDB item with its index keys: the item as stored, plus the
-    largest attribute this write replaces (moto counts a replaced attribute twice while it writes it,
-    and the local stack must refuse where AWS would)."""
-    stored_size = len(json.dumps(after).encode()) + len(json.dumps(orders.index_attributes(cast(Order, after))))
+def check_fits(
+    after: Mapping[str, Any], before: Mapping[str, Any] | None = None, attributes: dict[str, str] | None = None
+) -> None:
+    """409 unless the order fits one DynamoDB item with its index keys (`attributes`, computed here when not
+    given): the item as stored, plus the largest attribute this write replaces (moto counts a replaced
+    attribute twice while it writes it, and the local stack must refuse where AWS would)."""
+    if attributes is None:
+        attributes = orders.index_attributes(cast(Order, after))
+    stored_size = len(json.dumps(after).encode()) + len(json.dumps(attributes))
     replaced = max((len(json.dumps(v).encode()) for k, v in after.items() if (before or {}).get(k) != v), default=0)
     if stored_size + replaced > MAX_CHANGED_ORDER_BYTES:
         raise Conflict(
@@ -95,14 +108,15 @@ def save(
     `picking_not_started` (the refusal's text) also on the condition that its pick job has not started;
     with `with_items`, one transaction with those (e.g. cancelling its pick job), which must all pass."""
     order_id = before["id"]
-    check_fits(after, before)
+    attributes = orders.index_attributes(cast(Order, after))
+    check_fits(after, before, attributes)
     update = dynamo.Update()
     for name, value in after.items():
         if name != "id" and before.get(name) != value:
             update.set(name, value)
     for name in before.keys() - after.keys():
         update.remove(name)
-    _index_update(update, cast(Order, after))
+    _index_update(update, cast(Order, after), attributes)
     update.exists("id").equals("version", before["version"])
     if picking_not_started:
         update.condition(f"attribute_not_exists({update.name(orders.PICKING_STARTED)})")
@@ -129,10 +143,12 @@ def picking_started(order_id: str) -> dict[str, Any]:
     return update.transact_item(_table(), {"id": order_id})
 
 
-def _index_update(update: dynamo.Update, order: Order) -> dynamo.Update:
+def _index_update(update: dynamo.Update, order: Order, attributes: dict[str, str] | None = None) -> dynamo.Update:
     """`update` also sets the index attributes of `order` (the order as the update leaves it:
-    orders.index_attributes, the one place that computes them) and removes those it no longer has."""
-    attributes = orders.index_attributes(order)
+    orders.index_attributes, the one place that computes them, unless `attributes` has them already) and
+    removes those it no longer has."""
+    if attributes is None:
+        attributes = orders.index_attributes(order)
     for name in orders.INDEX_ATTRIBUTES:
         if name in attributes:
             update.set(name, attributes[name])

@@ -49,15 +49,7 @@ def get(pickjob_id: str) -> PickJob:
 def cancel_active(pickjob_id: str, now: str) -> PickJob | None:
     """OPEN, IN_PROGRESS or PICKED -> CANCELED (its order was cancelled). None when there is no such pick
     job in one of those statuses (nothing to cancel, or a redelivered record)."""
-    update = (
-        dynamo.Update()
-        .set("status", pickjobs.CANCELED)
-        .set(STATUS_SHARD, status_shard(pickjobs.CANCELED, pickjob_id))
-        .add_to("version", 1)
-        .set("lastModified", now)
-        .exists("id")
-        .one_of("status", list(pickjobs.CANCELABLE_FROM))
-    )
+    update = _cancel(pickjob_id, now, pickjobs.CANCELABLE_FROM)
     try:
         return cast(PickJob, update.execute(_table(), {"id": pickjob_id}))
     except dynamo.ConditionFailed:
@@ -67,26 +59,28 @@ def cancel_active(pickjob_id: str, now: str) -> PickJob | None:
 def cancel_open_change(pickjob_id: str, now: str) -> dict[str, Any]:
     """The pick job's part of a re-lock transaction (holds.service.place_hold): OPEN -> CANCELED, only
     if it is OPEN (refused when it does not exist yet, or has started)."""
-    return _cancel_open(pickjob_id, now).transact_item(_table(), {"id": pickjob_id})
+    return _cancel(pickjob_id, now, (pickjobs.OPEN,)).transact_item(_table(), {"id": pickjob_id})
 
 
 def cancel_open(pickjob_id: str, now: str) -> bool:
     """OPEN -> CANCELED (its order was re-locked); False when it is not OPEN (started, or done already)."""
     try:
-        _cancel_open(pickjob_id, now).execute(_table(), {"id": pickjob_id})
+        _cancel(pickjob_id, now, (pickjobs.OPEN,)).execute(_table(), {"id": pickjob_id})
     except dynamo.ConditionFailed:
         return False
     return True
 
 
-def _cancel_open(pickjob_id: str, now: str) -> dynamo.Update:
+def _cancel(pickjob_id: str, now: str, allowed_from: tuple[str, ...]) -> dynamo.Update:
+    """-> CANCELED, if it exists in one of `allowed_from` (every cancellation of a pick job)."""
     return (
         dynamo.Update()
         .set("status", pickjobs.CANCELED)
         .set(STATUS_SHARD, status_shard(pickjobs.CANCELED, pickjob_id))
         .add_to("version", 1)
         .set("lastModified", now)
-        .equals("status", pickjobs.OPEN)
+        .exists("id")
+        .one_of("status", list(allowed_from))
     )
 
 
