@@ -331,7 +331,7 @@ def test_four_eyes_the_first_click_approves_the_same_person_again_is_refused_a_s
     expect(page.get_by_test_id("message")).to_contain_text("You approved the FRAUD hold")
     expect(page.get_by_test_id("message")).to_contain_text("a second person must release it")
     assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "LOCKED"
-    assert only_refusals_logged(page, 409)
+    assert only_refusals_logged(page, 409), page.errors
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, stack, "reviewer2", "Second-pass-2026")
@@ -344,7 +344,7 @@ def test_four_eyes_the_first_click_approves_the_same_person_again_is_refused_a_s
     assert released["status"] == "OPEN"
     assert released["holds"][0]["releasedBy"] == "reviewer2"
     assert [a["by"] for a in released["holds"][0]["approvals"]] == ["reviewer", "reviewer2"]
-    assert only_refusals_logged(page, 409)
+    assert only_refusals_logged(page, 409), page.errors
 
 
 def test_a_reader_sees_each_hold_with_its_release_button_disabled_and_why(page, stack):
@@ -405,7 +405,7 @@ def test_placing_a_hold_once_picking_has_started_shows_fulfilment_has_started(pa
     expect(message).to_contain_text("fulfilment has started")
     expect(message).to_have_class("message error")
     assert stack.call("GET", f"/api/orders/{order['id']}")[1]["status"] == "OPEN"
-    assert only_refusals_logged(page, 409)
+    assert only_refusals_logged(page, 409), page.errors
 
 
 def test_the_queue_filters_by_hold_type(page, stack):

@@ -16,6 +16,7 @@ const SVG = "http://www.w3.org/2000/svg";
 
 const health = {
   timer: null,
+  run: 0,                  // bumped by every stop: a start still awaiting its answers gives up
   types: new Map(),        // hold type key -> type (for the SLA)
   facilityNames: new Map(),
 };
@@ -121,13 +122,18 @@ function renderHeldAges(orders) {
 
 async function startHealth() {
   stopHealth();
+  const run = health.run;
   $("health").hidden = false;
   await loadHealthReferences();
+  // stopped (signed out) or started again meanwhile: no request without a token, no second timer
+  if (run !== health.run) return;
   await refreshHealth();
+  if (run !== health.run) return;
   health.timer = setInterval(() => { if (!document.hidden && state.token) refreshHealth(); }, HEALTH_REFRESH_MS);
 }
 
 function stopHealth() {
+  health.run += 1;
   if (health.timer) clearInterval(health.timer);
   health.timer = null;
   $("health").hidden = true;
